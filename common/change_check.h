@@ -1,0 +1,52 @@
+// Checks that a change is well formed before anything of it is stored:
+// identity, record address, and every field write against the record type's
+// schema. The same check runs wherever a change enters a replica (local
+// edits, a push at the board, a feed entry at an agency, a bundle).
+//
+// Thread-safety: pure functions.
+#ifndef CASESYNC_COMMON_CHANGE_CHECK_H_
+#define CASESYNC_COMMON_CHANGE_CHECK_H_
+
+#include <cstddef>
+#include <string>
+
+#include "absl/status/status.h"
+#include "casesync/v1/replication.pb.h"
+
+namespace casesync {
+
+// Size limits on one change. Defaults suit free-text case records; a larger
+// value only costs memory per change.
+struct ChangeLimits {
+  // The serialized change, all writes included.
+  size_t max_change_bytes = 1 << 20;
+  // One string value, or one entry of a list.
+  size_t max_field_bytes = 64 * 1024;
+  // Entries in one repeated-string value.
+  size_t max_list_entries = 1000;
+  // Parents named by one field write.
+  size_t max_parents = 64;
+  // The change's author text.
+  size_t max_author_bytes = 256;
+};
+
+// "police:17".
+std::string FormatDot(const v1::Dot& dot);
+
+// OK if `dot` names a valid replica and a counter of at least 1.
+[[nodiscard]] absl::Status CheckDot(const v1::Dot& dot);
+
+// OK if `change` is well formed: a valid dot and HLC; a record address with
+// valid ids and a registered type (a review's record id is its review id); at
+// least one write; writes in strictly ascending field order, each to a field
+// the type declares and that is not an identity field, with a value of the
+// field's type, and parents that are valid, distinct dots other than the
+// change's own; no fields this version does not know; and within `limits`.
+// OUT_OF_RANGE when a size limit is exceeded, INVALID_ARGUMENT for anything
+// else, the message naming the dot and the rule.
+[[nodiscard]] absl::Status CheckChange(const v1::Change& change,
+                                       const ChangeLimits& limits);
+
+}  // namespace casesync
+
+#endif  // CASESYNC_COMMON_CHANGE_CHECK_H_

@@ -1,0 +1,23 @@
+#include "common/clock.h"
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace casesync {
+namespace {
+
+class RealClock : public Clock {
+ public:
+  uint64_t NowMillis() override {
+    return static_cast<uint64_t>(absl::ToUnixMillis(absl::Now()));
+  }
+};
+
+}  // namespace
+
+Clock* SystemClock() {
+  static RealClock* const clock = new RealClock();
+  return clock;
+}
+
+}  // namespace casesync

@@ -1,0 +1,424 @@
+// Opening a replica and reading its state. The write path is in
+// replica_batch.cc.
+#include "common/replica.h"
+
+#include <openssl/evp.h>
+
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "common/field_merge.h"
+#include "common/field_value.h"
+#include "common/record_types.h"
+#include "common/status_macros.h"
+#include "common/storage_keys.h"
+
+namespace casesync {
+namespace {
+
+namespace pb = ::google::protobuf;
+
+// Bumped when the meaning of stored bytes changes; a store written by a newer
+// format is refused rather than misread.
+constexpr absl::string_view kFormatVersion = "1";
+
+absl::Status Corrupt(absl::string_view what, absl::string_view key) {
+  return absl::DataLossError(absl::StrCat("unreadable ", what, " at key \"",
+                                          absl::CHexEscape(key), "\""));
+}
+
+// The visibility a record's field 4 heads give it.
+v1::Visibility VisibilityOf(const v1::FieldHeads& heads) {
+  if (heads.heads().empty()) return v1::VISIBILITY_REVIEW;
+  const v1::FieldValue& value = Winner(heads).value();
+  if (value.kind_case() != v1::FieldValue::kEnumValue ||
+      value.enum_value() == v1::VISIBILITY_UNSPECIFIED ||
+      !v1::Visibility_IsValid(value.enum_value())) {
+    return v1::VISIBILITY_REVIEW;
+  }
+  return static_cast<v1::Visibility>(value.enum_value());
+}
+
+// Reads every field of one record from `store` (at `snapshot`).
+absl::StatusOr<std::vector<std::pair<uint32_t, v1::FieldHeads>>> ReadFields(
+    const Store& store, absl::string_view review, absl::string_view record,
+    const rocksdb::Snapshot* snapshot) {
+  std::vector<std::pair<uint32_t, v1::FieldHeads>> fields;
+  auto it = store.NewPrefixIterator(
+      Family::kHeads, keys::RecordPrefix(review, record), snapshot);
+  for (; it->Valid(); it->Next()) {
+    std::optional<keys::FieldKey> key = keys::ParseField(ToView(it->key()));
+    v1::FieldHeads heads;
+    if (!key || !heads.ParseFromArray(it->value().data(),
+                                      static_cast<int>(it->value().size()))) {
+      return Corrupt("field values", ToView(it->key()));
+    }
+    fields.emplace_back(key->field, std::move(heads));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading record fields"));
+  return fields;
+}
+
+absl::StatusOr<RecordView> BuildView(
+    v1::RecordMeta meta,
+    std::vector<std::pair<uint32_t, v1::FieldHeads>> fields) {
+  const RecordTypeInfo* info = FindRecordType(meta.ref().type());
+  if (info == nullptr) {
+    return absl::DataLossError(
+        absl::StrCat("record ", meta.ref().record_id(), " has unknown type ",
+                     static_cast<int>(meta.ref().type())));
+  }
+  RecordView view;
+  view.message = NewRecordMessage(*info);
+  const pb::Reflection* reflection = view.message->GetReflection();
+  const pb::Descriptor* descriptor = info->descriptor;
+  reflection->SetString(view.message.get(),
+                        descriptor->FindFieldByNumber(kIdField),
+                        meta.ref().record_id());
+  reflection->SetString(view.message.get(),
+                        descriptor->FindFieldByNumber(kReviewIdField),
+                        meta.ref().review_id());
+  reflection->SetString(view.message.get(),
+                        descriptor->FindFieldByNumber(kOwnerAgencyField),
+                        meta.ref().owner_agency());
+  bool any_content = false;
+  bool all_content_deleted = true;
+  for (auto& [number, heads] : fields) {
+    const pb::FieldDescriptor* field =
+        descriptor->FindFieldByNumber(static_cast<int>(number));
+    if (field == nullptr || heads.heads().empty()) continue;
+    const v1::FieldValue& shown = Winner(heads).value();
+    SetFieldValue(*field, shown, view.message.get());
+    if (number == kVisibilityField) view.visibility = VisibilityOf(heads);
+    if (number >= kFirstContentField) {
+      any_content = true;
+      if (!IsTombstone(shown)) all_content_deleted = false;
+    }
+    view.fields.push_back(FieldState{field, std::move(heads)});
+  }
+  // Keep the materialized visibility consistent with what filters use.
+  reflection->SetEnumValue(view.message.get(),
+                           descriptor->FindFieldByNumber(kVisibilityField),
+                           view.visibility);
+  view.deleted = any_content && all_content_deleted;
+  view.meta = std::move(meta);
+  return view;
+}
+
+absl::StatusOr<std::optional<v1::RecordMeta>> ReadMeta(
+    const Store& store, absl::string_view review, absl::string_view record,
+    const rocksdb::Snapshot* snapshot) {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  std::string value;
+  const std::string key = keys::Record(review, record);
+  rocksdb::Status status =
+      store.db()->Get(read, store.handle(Family::kRecords), key, &value);
+  if (status.IsNotFound()) return std::nullopt;
+  RETURN_IF_ERROR(FromRocksDb(status, "reading a record"));
+  v1::RecordMeta meta;
+  if (!meta.ParseFromString(value)) return Corrupt("record metadata", key);
+  return meta;
+}
+
+// Releases a snapshot when it goes out of scope.
+class ScopedSnapshot {
+ public:
+  explicit ScopedSnapshot(rocksdb::DB* db)
+      : db_(db), snapshot_(db->GetSnapshot()) {}
+  ~ScopedSnapshot() { db_->ReleaseSnapshot(snapshot_); }
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  rocksdb::DB* const db_;
+  const rocksdb::Snapshot* const snapshot_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Replica>> Replica::Open(
+    const ReplicaOptions& options) {
+  RETURN_IF_ERROR(CheckId("replica id", options.replica_id));
+  StoreOptions store_options;
+  store_options.path = options.path;
+  store_options.sync = options.sync;
+  store_options.env = options.env;
+  store_options.statistics = options.statistics;
+  ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(store_options));
+
+  ASSIGN_OR_RETURN(std::optional<std::string> stored_id,
+                   store->Get(Family::kMeta, keys::kMetaReplicaId));
+  ASSIGN_OR_RETURN(std::optional<std::string> stored_format,
+                   store->Get(Family::kMeta, keys::kMetaFormatVersion));
+  if (stored_id.has_value()) {
+    if (*stored_id != options.replica_id) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the store at ", options.path, " belongs to replica '",
+                       *stored_id, "', not '", options.replica_id, "'"));
+    }
+    if (stored_format.value_or("") != kFormatVersion) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the store at ", options.path, " has format version '",
+                       stored_format.value_or(""),
+                       "'; this build reads version ", kFormatVersion));
+    }
+  } else {
+    rocksdb::WriteBatch init;
+    init.Put(store->handle(Family::kMeta), ToSlice(keys::kMetaReplicaId),
+             options.replica_id);
+    init.Put(store->handle(Family::kMeta), ToSlice(keys::kMetaFormatVersion),
+             ToSlice(kFormatVersion));
+    RETURN_IF_ERROR(store->Write(&init));
+  }
+
+  auto replica =
+      std::unique_ptr<Replica>(new Replica(options, std::move(store)));
+  ASSIGN_OR_RETURN(std::optional<std::string> hlc_bytes,
+                   replica->store_->Get(Family::kMeta, keys::kMetaHlc));
+  if (hlc_bytes.has_value()) {
+    v1::HlcTimestamp latest;
+    if (!latest.ParseFromString(*hlc_bytes)) {
+      return Corrupt("HLC high-water mark", keys::kMetaHlc);
+    }
+    // Never stamp below anything stamped or seen before a restart, even if
+    // the wall clock has stepped back since.
+    replica->hlc_.Observe(latest);
+  }
+  return replica;
+}
+
+Replica::Replica(ReplicaOptions options, std::unique_ptr<Store> store)
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      hlc_(options_.clock),
+      minter_(options_.clock) {}
+
+Replica::~Replica() = default;
+
+std::unique_ptr<Replica::Batch> Replica::NewBatch() {
+  return std::unique_ptr<Batch>(new Batch(this));
+}
+
+absl::StatusOr<v1::Change> Replica::Edit(const RecordEdit& edit) {
+  std::unique_ptr<Batch> batch = NewBatch();
+  ASSIGN_OR_RETURN(v1::Change change, batch->Edit(edit));
+  RETURN_IF_ERROR(batch->Commit());
+  return change;
+}
+
+absl::StatusOr<ApplyOutcome> Replica::Apply(const v1::Change& change,
+                                            Arrival arrival) {
+  std::unique_ptr<Batch> batch = NewBatch();
+  ASSIGN_OR_RETURN(ApplyOutcome outcome, batch->Apply(change, arrival));
+  if (outcome == ApplyOutcome::kApplied) RETURN_IF_ERROR(batch->Commit());
+  return outcome;
+}
+
+absl::StatusOr<RecordView> Replica::ReadRecord(
+    absl::string_view review_id, absl::string_view record_id) const {
+  ScopedSnapshot snapshot(store_->db());
+  ASSIGN_OR_RETURN(std::optional<v1::RecordMeta> meta,
+                   ReadMeta(*store_, review_id, record_id, snapshot.get()));
+  if (!meta.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("no record ", record_id, " in review ", review_id));
+  }
+  ASSIGN_OR_RETURN(auto fields,
+                   ReadFields(*store_, review_id, record_id, snapshot.get()));
+  return BuildView(*std::move(meta), std::move(fields));
+}
+
+absl::StatusOr<std::vector<RecordView>> Replica::ListRecords(
+    absl::string_view review_id, std::optional<v1::RecordType> type,
+    bool include_deleted) const {
+  ScopedSnapshot snapshot(store_->db());
+  std::vector<RecordView> views;
+  auto it = store_->NewPrefixIterator(
+      Family::kRecords,
+      review_id.empty() ? std::string() : keys::ReviewPrefix(review_id),
+      snapshot.get());
+  for (; it->Valid(); it->Next()) {
+    v1::RecordMeta meta;
+    if (!meta.ParseFromArray(it->value().data(),
+                             static_cast<int>(it->value().size()))) {
+      return Corrupt("record metadata", ToView(it->key()));
+    }
+    if (type.has_value() && meta.ref().type() != *type) continue;
+    ASSIGN_OR_RETURN(auto fields,
+                     ReadFields(*store_, meta.ref().review_id(),
+                                meta.ref().record_id(), snapshot.get()));
+    ASSIGN_OR_RETURN(RecordView view,
+                     BuildView(std::move(meta), std::move(fields)));
+    if (view.deleted && !include_deleted) continue;
+    views.push_back(std::move(view));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "listing records"));
+  return views;
+}
+
+absl::StatusOr<std::vector<FieldConflict>> Replica::ListConflicts(
+    absl::string_view review_id) const {
+  ScopedSnapshot snapshot(store_->db());
+  std::vector<FieldConflict> conflicts;
+  auto it = store_->NewPrefixIterator(
+      Family::kConflicts,
+      review_id.empty() ? std::string() : keys::ReviewPrefix(review_id),
+      snapshot.get());
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot.get();
+  for (; it->Valid(); it->Next()) {
+    const absl::string_view key = ToView(it->key());
+    std::optional<keys::FieldKey> field_key = keys::ParseField(key);
+    if (!field_key) return Corrupt("conflict index", key);
+    ASSIGN_OR_RETURN(std::optional<v1::RecordMeta> meta,
+                     ReadMeta(*store_, field_key->review, field_key->record,
+                              snapshot.get()));
+    std::string bytes;
+    RETURN_IF_ERROR(
+        FromRocksDb(store_->db()->Get(read, store_->handle(Family::kHeads),
+                                      ToSlice(key), &bytes),
+                    "reading a conflicted field"));
+    v1::FieldHeads heads;
+    if (!meta.has_value() || !heads.ParseFromString(bytes)) {
+      return Corrupt("conflicted field", key);
+    }
+    const RecordTypeInfo* info = FindRecordType(meta->ref().type());
+    if (info == nullptr) return Corrupt("record type", key);
+    FieldConflict conflict;
+    conflict.record = meta->ref();
+    conflict.field =
+        info->descriptor->FindFieldByNumber(static_cast<int>(field_key->field));
+    for (const v1::HeadValue* value : InShownOrder(heads)) {
+      conflict.values.push_back(*value);
+    }
+    conflicts.push_back(std::move(conflict));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "listing conflicts"));
+  return conflicts;
+}
+
+absl::StatusOr<uint64_t> Replica::CountConflicts() const {
+  uint64_t count = 0;
+  auto it = store_->NewPrefixIterator(Family::kConflicts, "");
+  for (; it->Valid(); it->Next()) ++count;
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "counting conflicts"));
+  return count;
+}
+
+absl::StatusOr<std::optional<v1::Change>> Replica::ReadChange(
+    const v1::Dot& dot) const {
+  const std::string key = keys::Change(dot);
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                   store_->Get(Family::kChanges, key));
+  if (!bytes.has_value()) return std::nullopt;
+  v1::Change change;
+  if (!change.ParseFromString(*bytes)) return Corrupt("change", key);
+  return change;
+}
+
+absl::StatusOr<std::vector<v1::Change>> Replica::ChangesAfter(
+    absl::string_view replica, uint64_t after, size_t limit) const {
+  std::vector<v1::Change> changes;
+  v1::Dot start;
+  start.set_replica(std::string(replica));
+  start.set_counter(after + 1);
+  auto it =
+      store_->NewPrefixIterator(Family::kChanges, keys::ChangePrefix(replica));
+  uint64_t expected = after + 1;
+  for (it->Seek(keys::Change(start)); it->Valid() && changes.size() < limit;
+       it->Next(), ++expected) {
+    std::optional<v1::Dot> dot = keys::ParseChange(ToView(it->key()));
+    if (!dot) return Corrupt("change key", ToView(it->key()));
+    if (dot->counter() != expected) break;  // a gap: stop before it
+    v1::Change change;
+    if (!change.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size()))) {
+      return Corrupt("change", ToView(it->key()));
+    }
+    changes.push_back(std::move(change));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading changes"));
+  return changes;
+}
+
+absl::StatusOr<std::vector<v1::Dot>> Replica::RecordChanges(
+    absl::string_view review_id, absl::string_view record_id) const {
+  std::vector<v1::Dot> dots;
+  auto it = store_->NewPrefixIterator(Family::kRecordChanges,
+                                      keys::RecordPrefix(review_id, record_id));
+  for (; it->Valid(); it->Next()) {
+    std::optional<v1::Dot> dot = keys::ParseRecordChange(ToView(it->key()));
+    if (!dot) return Corrupt("record change index", ToView(it->key()));
+    dots.push_back(*std::move(dot));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading a record's changes"));
+  return dots;
+}
+
+absl::StatusOr<uint64_t> Replica::Frontier(absl::string_view replica) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                   store_->Get(Family::kFrontiers, keys::Frontier(replica)));
+  if (!bytes.has_value()) return 0;
+  if (bytes->size() != 8) return Corrupt("frontier", replica);
+  return keys::ReadU64(*bytes);
+}
+
+absl::StatusOr<StateDigest> Replica::Digest(const RecordFilter& filter) const {
+  ScopedSnapshot snapshot(store_->db());
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                              &EVP_MD_CTX_free);
+  if (ctx == nullptr ||
+      EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+    return absl::InternalError("cannot initialise SHA-256");
+  }
+  auto hash = [&ctx](absl::string_view bytes) {
+    // Length-prefix every piece so that different splits cannot collide.
+    std::string length;
+    keys::AppendU64(bytes.size(), &length);
+    EVP_DigestUpdate(ctx.get(), length.data(), length.size());
+    EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
+  };
+  StateDigest digest;
+  auto it = store_->NewPrefixIterator(Family::kRecords, "", snapshot.get());
+  for (; it->Valid(); it->Next()) {
+    v1::RecordMeta meta;
+    if (!meta.ParseFromArray(it->value().data(),
+                             static_cast<int>(it->value().size()))) {
+      return Corrupt("record metadata", ToView(it->key()));
+    }
+    ASSIGN_OR_RETURN(auto fields,
+                     ReadFields(*store_, meta.ref().review_id(),
+                                meta.ref().record_id(), snapshot.get()));
+    if (filter) {
+      v1::Visibility visibility = v1::VISIBILITY_REVIEW;
+      for (const auto& [number, heads] : fields) {
+        if (number == kVisibilityField) visibility = VisibilityOf(heads);
+      }
+      if (!filter(meta.ref(), visibility)) continue;
+    }
+    ++digest.records;
+    hash(ToView(it->key()));
+    hash(ToView(it->value()));
+    for (const auto& [number, heads] : fields) {
+      std::string field_bytes;
+      keys::AppendU32(number, &field_bytes);
+      hash(field_bytes);
+      std::string heads_bytes;
+      heads.SerializeToString(&heads_bytes);
+      hash(heads_bytes);
+      digest.field_values += heads.heads_size();
+    }
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "computing the digest"));
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int out_size = 0;
+  if (EVP_DigestFinal_ex(ctx.get(), out, &out_size) != 1) {
+    return absl::InternalError("cannot finish SHA-256");
+  }
+  digest.sha256 = absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(out), out_size));
+  return digest;
+}
+
+}  // namespace casesync

@@ -1,0 +1,304 @@
+// A replica: one copy of the review records, kept in a RocksDB store, that
+// applies changes by the merge rule of DESIGN.md section 4.
+//
+// Agencies' daemons and the board each hold one. A change is applied
+// idempotently and in any order (relayed changes may arrive with gaps): the
+// state is a function of the set of changes held, so replicas holding the same
+// changes hold byte-identical state. Every logical operation is one atomic
+// RocksDB write batch, synced when ReplicaOptions::sync says so.
+//
+// Writes go through a Replica::Batch, which holds the replica's single writer
+// lock from creation until it is committed or destroyed; callers that must
+// record something else atomically with the changes (a cursor, a verdict) add
+// it to the same batch. Reads need no lock and see committed state only.
+//
+// Thread-safety: a Replica is safe to use from many threads. A Batch belongs
+// to the thread that made it.
+#ifndef CASESYNC_COMMON_REPLICA_H_
+#define CASESYNC_COMMON_REPLICA_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "casesync/v1/records.pb.h"
+#include "casesync/v1/replication.pb.h"
+#include "casesync/v1/storage.pb.h"
+#include "common/change_check.h"
+#include "common/clock.h"
+#include "common/hlc.h"
+#include "common/ids.h"
+#include "common/store.h"
+#include "google/protobuf/message.h"
+#include "rocksdb/write_batch.h"
+
+namespace casesync {
+
+struct ReplicaOptions {
+  // Directory of the replica's RocksDB store; created if missing.
+  std::string path;
+  // This replica's id (an agency id, or the board's). Required. A store
+  // remembers the id it was created with and refuses to open under another.
+  std::string replica_id;
+  // Source of wall-clock time for HLC stamps and record ids. Not owned.
+  Clock* clock = SystemClock();
+  // Size limits every change must keep, local or remote.
+  ChangeLimits limits;
+  // When true (the default) every commit is synced to disk before it returns:
+  // a committed change survives a power cut. False only for tests and
+  // benchmarks that say so.
+  bool sync = true;
+  // RocksDB environment, for fault-injection tests; nullptr is the default.
+  rocksdb::Env* env = nullptr;
+  // RocksDB statistics sink (see StoreOptions::statistics); null for none.
+  std::shared_ptr<rocksdb::Statistics> statistics;
+};
+
+// How a change reaches the replica.
+enum class Arrival {
+  // Straight from its author (a push to the board, a local edit): the author's
+  // changes must arrive in counter order, so a change whose counter is not the
+  // next after the author's frontier is refused.
+  kInOrder,
+  // Relayed (a feed at an agency, a test's random delivery): any order, with
+  // gaps where changes were filtered out.
+  kAnyOrder,
+};
+
+enum class ApplyOutcome {
+  kApplied,
+  // The replica already held this very change: nothing was written.
+  kAlreadyHeld,
+};
+
+// Sets one field to a value (a tombstone deletes it).
+struct FieldEdit {
+  uint32_t field = 0;
+  v1::FieldValue value;
+};
+
+// A local edit of one record, which the replica turns into a change.
+struct RecordEdit {
+  // review_id and type are required. An empty record_id creates a record with
+  // a freshly minted id (a review's id is its review_id); an empty
+  // owner_agency means this replica for a new record, and the stored owner for
+  // an existing one.
+  v1::RecordRef record;
+  std::vector<FieldEdit> fields;
+  // Who made the edit (informational).
+  std::string author;
+};
+
+// One field as the replica holds it.
+struct FieldState {
+  const google::protobuf::FieldDescriptor* field = nullptr;
+  v1::FieldHeads heads;  // sorted by dot
+  bool in_conflict() const { return heads.heads_size() > 1; }
+};
+
+// A record as the replica holds it, materialized as its typed message.
+struct RecordView {
+  v1::RecordMeta meta;
+  // The record's message type with every field at its shown value; identity
+  // fields filled from `meta`.
+  std::shared_ptr<google::protobuf::Message> message;
+  // Every content field holds a tombstone as its shown value.
+  bool deleted = false;
+  // The record's visibility (unset reads as review).
+  v1::Visibility visibility = v1::VISIBILITY_REVIEW;
+  // Every field written so far, by field number.
+  std::vector<FieldState> fields;
+};
+
+// A field with more than one current value.
+struct FieldConflict {
+  v1::RecordRef record;
+  const google::protobuf::FieldDescriptor* field = nullptr;
+  // Every current value, the shown one first.
+  std::vector<v1::HeadValue> values;
+};
+
+// A hash of replica state, for comparing replicas cheaply.
+struct StateDigest {
+  // SHA-256, lower-case hex, over every included record's metadata and current
+  // field values in key order.
+  std::string sha256;
+  uint64_t records = 0;
+  uint64_t field_values = 0;
+};
+
+// Chooses records for a digest: return true to include.
+using RecordFilter =
+    std::function<bool(const v1::RecordRef& record, v1::Visibility visibility)>;
+
+class Replica {
+ public:
+  class Batch;
+
+  // Opens the replica at options.path, creating it if missing.
+  // INVALID_ARGUMENT for a bad replica id, FAILED_PRECONDITION if the store
+  // belongs to another replica id or was written by a newer format, other
+  // codes as Store::Open.
+  static absl::StatusOr<std::unique_ptr<Replica>> Open(
+      const ReplicaOptions& options);
+
+  ~Replica();
+  Replica(const Replica&) = delete;
+  Replica& operator=(const Replica&) = delete;
+
+  const std::string& id() const { return options_.replica_id; }
+  const ReplicaOptions& options() const { return options_; }
+  Store* store() const { return store_.get(); }
+  Hlc* hlc() { return &hlc_; }
+
+  // Starts an atomic batch of work. Blocks while another batch is open.
+  std::unique_ptr<Batch> NewBatch();
+
+  // Convenience: one edit, one change, committed. Errors as Batch::Edit and
+  // Batch::Commit.
+  absl::StatusOr<v1::Change> Edit(const RecordEdit& edit);
+  // Convenience: one change applied and committed. Errors as Batch::Apply and
+  // Batch::Commit.
+  absl::StatusOr<ApplyOutcome> Apply(const v1::Change& change, Arrival arrival);
+
+  // The record, NOT_FOUND if the replica holds no change of it.
+  absl::StatusOr<RecordView> ReadRecord(absl::string_view review_id,
+                                        absl::string_view record_id) const;
+
+  // Records of a review (every review if `review_id` is empty), optionally of
+  // one type, in key order; deleted ones only if `include_deleted`.
+  absl::StatusOr<std::vector<RecordView>> ListRecords(
+      absl::string_view review_id, std::optional<v1::RecordType> type,
+      bool include_deleted) const;
+
+  // Open conflicts of a review (every review if empty), in key order.
+  absl::StatusOr<std::vector<FieldConflict>> ListConflicts(
+      absl::string_view review_id) const;
+
+  // Number of fields in conflict across all reviews.
+  absl::StatusOr<uint64_t> CountConflicts() const;
+
+  // The change with this dot, or nullopt if not held.
+  absl::StatusOr<std::optional<v1::Change>> ReadChange(
+      const v1::Dot& dot) const;
+
+  // Up to `limit` changes authored by `replica` with counters above `after`,
+  // in counter order (stops at the first gap).
+  absl::StatusOr<std::vector<v1::Change>> ChangesAfter(
+      absl::string_view replica, uint64_t after, size_t limit) const;
+
+  // The dots of every change held for one record, in dot order.
+  absl::StatusOr<std::vector<v1::Dot>> RecordChanges(
+      absl::string_view review_id, absl::string_view record_id) const;
+
+  // The highest counter of `replica` held with no gap below it (0 if none).
+  absl::StatusOr<uint64_t> Frontier(absl::string_view replica) const;
+
+  // A digest of the records `filter` accepts (all if null).
+  absl::StatusOr<StateDigest> Digest(
+      const RecordFilter& filter = nullptr) const;
+
+ private:
+  Replica(ReplicaOptions options, std::unique_ptr<Store> store);
+
+  const ReplicaOptions options_;
+  std::unique_ptr<Store> store_;
+  Hlc hlc_;
+  RecordIdMinter minter_;
+  // Held by the open Batch, if any: one writer at a time.
+  absl::Mutex write_mu_;
+};
+
+// An atomic batch of work on a replica: changes applied and edits made are
+// visible to later calls on the same batch, and reach the store together at
+// Commit(). Destroying an uncommitted batch discards it.
+class Replica::Batch {
+ public:
+  ~Batch();
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+
+  // Stages one change. Returns kAlreadyHeld if the replica (or this batch)
+  // holds the identical change. On error nothing of the change is staged:
+  // CheckChange's errors; INVALID_ARGUMENT if its dot already holds a
+  // different change or its record exists with another type or owner;
+  // FAILED_PRECONDITION if `arrival` is kInOrder and the counter skips past
+  // the author's frontier; store errors as FromRocksDb.
+  absl::StatusOr<ApplyOutcome> Apply(const v1::Change& change, Arrival arrival);
+
+  // Turns a local edit into a change with this replica's next dot, the
+  // current values of each field as parents, and a fresh HLC stamp, and
+  // stages it. Returns the change. INVALID_ARGUMENT for an unknown type, a
+  // field set twice, a new record missing a required field, or anything
+  // Apply refuses; NOT_FOUND never (an edit of an unknown id creates it).
+  absl::StatusOr<v1::Change> Edit(const RecordEdit& edit);
+
+  // Stages a change that writes a tombstone to every content field not
+  // already deleted, naming their current values as parents. NOT_FOUND if the
+  // record is not held, FAILED_PRECONDITION if it is already deleted.
+  absl::StatusOr<v1::Change> Delete(absl::string_view review_id,
+                                    absl::string_view record_id,
+                                    absl::string_view author);
+
+  // Stages a raw write to any family, for callers' own state that must be
+  // atomic with the changes (cursors, verdicts).
+  void Put(Family family, absl::string_view key, absl::string_view value);
+  void Remove(Family family, absl::string_view key);
+
+  // Reads through the batch: staged writes first, then the store.
+  absl::StatusOr<std::optional<std::string>> Get(Family family,
+                                                 absl::string_view key);
+
+  // The author's frontier as this batch would leave it.
+  absl::StatusOr<uint64_t> Frontier(absl::string_view replica);
+
+  // Number of changes staged (applied or edited) so far.
+  size_t staged_changes() const { return staged_changes_; }
+
+  // Writes everything staged in one atomic write, synced per the replica's
+  // options, and releases the writer lock. The batch is spent afterwards.
+  // Errors as Store::Write; on error nothing was written.
+  [[nodiscard]] absl::Status Commit();
+
+ private:
+  friend class Replica;
+  explicit Batch(Replica* replica);
+
+  // Writes the change's field values, indexes and frontier into the batch.
+  absl::Status Stage(const v1::Change& change, const std::string& canonical,
+                     std::optional<v1::RecordMeta> meta);
+  absl::StatusOr<v1::FieldHeads> ReadHeads(const std::string& key);
+  void Unlock();
+
+  // What the batch knows of a key: a value read from the store, or a write
+  // staged by the batch. The writer lock keeps the store from changing under
+  // it, so reads can be remembered for the life of the batch.
+  struct Entry {
+    std::optional<std::string> value;  // nullopt: absent or deleted
+    bool staged = false;
+  };
+  static std::string ViewKey(Family family, absl::string_view key);
+  void StageWrite(Family family, absl::string_view key,
+                  std::optional<std::string> value);
+
+  Replica* const replica_;
+  // Everything read or staged; Commit() writes the staged entries.
+  absl::flat_hash_map<std::string, Entry> view_;
+  // While a change is being staged: how to restore view_ if it is refused.
+  std::vector<std::pair<std::string, std::optional<Entry>>> undo_;
+  size_t staged_changes_ = 0;
+  bool locked_ = true;
+};
+
+}  // namespace casesync
+
+#endif  // CASESYNC_COMMON_REPLICA_H_

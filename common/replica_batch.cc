@@ -1,0 +1,422 @@
+// The write path of a replica: applying changes by the merge rule, turning
+// local edits into changes, and committing them atomically.
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "casesync/v1/options.pb.h"
+#include "common/field_merge.h"
+#include "common/field_value.h"
+#include "common/record_types.h"
+#include "common/replica.h"
+#include "common/status_macros.h"
+#include "common/storage_keys.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+
+namespace casesync {
+namespace {
+
+namespace pb = ::google::protobuf;
+
+// The bytes stored for a change: deterministic serialization, so that the
+// same change always compares equal byte for byte.
+std::string Canonical(const pb::Message& message) {
+  std::string bytes;
+  pb::io::StringOutputStream stream(&bytes);
+  pb::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return bytes;
+}
+
+std::string EncodeCounter(uint64_t counter) {
+  std::string bytes;
+  keys::AppendU64(counter, &bytes);
+  return bytes;
+}
+
+}  // namespace
+
+Replica::Batch::Batch(Replica* replica) : replica_(replica) {
+  replica_->write_mu_.Lock();
+}
+
+Replica::Batch::~Batch() { Unlock(); }
+
+void Replica::Batch::Unlock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (locked_) {
+    locked_ = false;
+    replica_->write_mu_.Unlock();
+  }
+}
+
+std::string Replica::Batch::ViewKey(Family family, absl::string_view key) {
+  std::string view_key;
+  view_key.reserve(key.size() + 1);
+  view_key.push_back(static_cast<char>(family));
+  view_key.append(key.data(), key.size());
+  return view_key;
+}
+
+void Replica::Batch::StageWrite(Family family, absl::string_view key,
+                                std::optional<std::string> value) {
+  std::string view_key = ViewKey(family, key);
+  auto it = view_.find(view_key);
+  undo_.emplace_back(view_key, it == view_.end()
+                                   ? std::nullopt
+                                   : std::optional<Entry>(it->second));
+  view_[std::move(view_key)] = Entry{std::move(value), /*staged=*/true};
+}
+
+void Replica::Batch::Put(Family family, absl::string_view key,
+                         absl::string_view value) {
+  StageWrite(family, key, std::string(value));
+}
+
+void Replica::Batch::Remove(Family family, absl::string_view key) {
+  StageWrite(family, key, std::nullopt);
+}
+
+absl::StatusOr<std::optional<std::string>> Replica::Batch::Get(
+    Family family, absl::string_view key) {
+  std::string view_key = ViewKey(family, key);
+  if (auto it = view_.find(view_key); it != view_.end())
+    return it->second.value;
+  ASSIGN_OR_RETURN(std::optional<std::string> value,
+                   replica_->store_->Get(family, key));
+  view_.emplace(std::move(view_key), Entry{value, /*staged=*/false});
+  return value;
+}
+
+absl::StatusOr<uint64_t> Replica::Batch::Frontier(absl::string_view replica) {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                   Get(Family::kFrontiers, keys::Frontier(replica)));
+  if (!bytes.has_value()) return 0;
+  if (bytes->size() != 8) {
+    return absl::DataLossError(
+        absl::StrCat("unreadable frontier of ", replica));
+  }
+  return keys::ReadU64(*bytes);
+}
+
+absl::StatusOr<v1::FieldHeads> Replica::Batch::ReadHeads(
+    const std::string& key) {
+  v1::FieldHeads heads;
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, Get(Family::kHeads, key));
+  if (bytes.has_value() && !heads.ParseFromString(*bytes)) {
+    return absl::DataLossError("unreadable field values");
+  }
+  return heads;
+}
+
+absl::StatusOr<ApplyOutcome> Replica::Batch::Apply(const v1::Change& change,
+                                                   Arrival arrival) {
+  RETURN_IF_ERROR(CheckChange(change, replica_->options_.limits));
+  const std::string canonical = Canonical(change);
+  const v1::Dot& dot = change.dot();
+  ASSIGN_OR_RETURN(std::optional<std::string> held,
+                   Get(Family::kChanges, keys::Change(dot)));
+  if (held.has_value()) {
+    if (*held == canonical) return ApplyOutcome::kAlreadyHeld;
+    return absl::InvalidArgumentError(
+        absl::StrCat("change ", FormatDot(dot),
+                     ": this replica already holds a different change with "
+                     "that dot (a replica reused a counter)"));
+  }
+  if (arrival == Arrival::kInOrder) {
+    ASSIGN_OR_RETURN(uint64_t frontier, Frontier(dot.replica()));
+    if (dot.counter() != frontier + 1) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "change ", FormatDot(dot), ": counters of ", dot.replica(),
+          " must arrive in order; the next expected is ", frontier + 1));
+    }
+  }
+  const v1::RecordRef& ref = change.record();
+  ASSIGN_OR_RETURN(
+      std::optional<std::string> meta_bytes,
+      Get(Family::kRecords, keys::Record(ref.review_id(), ref.record_id())));
+  std::optional<v1::RecordMeta> meta;
+  if (meta_bytes.has_value()) {
+    meta.emplace();
+    if (!meta->ParseFromString(*meta_bytes)) {
+      return absl::DataLossError(
+          absl::StrCat("unreadable metadata of record ", ref.record_id()));
+    }
+    if (meta->ref().type() != ref.type() ||
+        meta->ref().owner_agency() != ref.owner_agency()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "change ", FormatDot(dot), ": record ", ref.record_id(), " is a ",
+          RecordTypeName(meta->ref().type()), " owned by ",
+          meta->ref().owner_agency(), ", but the change addresses a ",
+          RecordTypeName(ref.type()), " owned by ", ref.owner_agency()));
+    }
+  }
+  undo_.clear();
+  absl::Status status = Stage(change, canonical, std::move(meta));
+  if (!status.ok()) {
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
+      if (it->second.has_value()) {
+        view_[it->first] = *it->second;
+      } else {
+        view_.erase(it->first);
+      }
+    }
+    undo_.clear();
+    return status;
+  }
+  undo_.clear();
+  replica_->hlc_.Observe(change.hlc());
+  ++staged_changes_;
+  return ApplyOutcome::kApplied;
+}
+
+absl::Status Replica::Batch::Stage(const v1::Change& change,
+                                   const std::string& canonical,
+                                   std::optional<v1::RecordMeta> meta) {
+  const v1::RecordRef& ref = change.record();
+  const v1::Dot& dot = change.dot();
+  // A record the replica has never seen has no field state to read: every
+  // field state key is written together with the record's metadata.
+  const bool record_known = meta.has_value();
+  for (const v1::FieldWrite& write : change.writes()) {
+    const std::string field_key =
+        keys::Field(ref.review_id(), ref.record_id(), write.field());
+    // A write that some held write already names as a parent is history, not
+    // a current value: it arrived after its successor.
+    std::optional<std::string> superseded;
+    v1::FieldHeads heads;
+    if (record_known) {
+      ASSIGN_OR_RETURN(superseded,
+                       Get(Family::kSuperseded,
+                           keys::Superseded(ref.review_id(), ref.record_id(),
+                                            write.field(), dot)));
+      ASSIGN_OR_RETURN(heads, ReadHeads(field_key));
+    }
+    const bool was_conflict = heads.heads_size() > 1;
+    bool changed = false;
+    for (const v1::Dot& parent : write.parents()) {
+      Put(Family::kSuperseded,
+          keys::Superseded(ref.review_id(), ref.record_id(), write.field(),
+                           parent),
+          "");
+      changed |= RemoveHead(parent, &heads);
+    }
+    if (!superseded.has_value()) {
+      v1::HeadValue head;
+      *head.mutable_dot() = dot;
+      *head.mutable_hlc() = change.hlc();
+      *head.mutable_value() = write.value();
+      head.set_author(change.author());
+      changed |= AddHead(std::move(head), &heads);
+    }
+    if (changed) {
+      if (heads.heads().empty()) {
+        Remove(Family::kHeads, field_key);
+      } else {
+        Put(Family::kHeads, field_key, Canonical(heads));
+      }
+    }
+    const bool is_conflict = heads.heads_size() > 1;
+    if (is_conflict && !was_conflict) Put(Family::kConflicts, field_key, "");
+    if (!is_conflict && was_conflict) Remove(Family::kConflicts, field_key);
+  }
+
+  Put(Family::kChanges, keys::Change(dot), canonical);
+  Put(Family::kRecordChanges,
+      keys::RecordChange(ref.review_id(), ref.record_id(), dot), "");
+  if (!meta.has_value()) {
+    meta.emplace();
+    *meta->mutable_ref() = ref;
+    *meta->mutable_created() = change.hlc();
+    Put(Family::kRecords, keys::Record(ref.review_id(), ref.record_id()),
+        Canonical(*meta));
+  } else if (CompareHlc(change.hlc(), meta->created()) < 0) {
+    *meta->mutable_created() = change.hlc();
+    Put(Family::kRecords, keys::Record(ref.review_id(), ref.record_id()),
+        Canonical(*meta));
+  }
+
+  // Advance the author's frontier over this change and any held changes that
+  // were waiting behind a gap it fills.
+  ASSIGN_OR_RETURN(uint64_t frontier, Frontier(dot.replica()));
+  if (dot.counter() == frontier + 1) {
+    uint64_t next = dot.counter();
+    v1::Dot probe;
+    probe.set_replica(dot.replica());
+    while (true) {
+      probe.set_counter(next + 1);
+      ASSIGN_OR_RETURN(std::optional<std::string> waiting,
+                       Get(Family::kChanges, keys::Change(probe)));
+      if (!waiting.has_value()) break;
+      ++next;
+    }
+    Put(Family::kFrontiers, keys::Frontier(dot.replica()), EncodeCounter(next));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Change> Replica::Batch::Edit(const RecordEdit& edit) {
+  const RecordTypeInfo* info = FindRecordType(edit.record.type());
+  if (info == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown record type ", static_cast<int>(edit.record.type())));
+  }
+  v1::RecordRef ref = edit.record;
+  RETURN_IF_ERROR(CheckId("review id", ref.review_id()));
+  if (ref.type() == v1::RECORD_TYPE_REVIEW && ref.record_id().empty()) {
+    ref.set_record_id(ref.review_id());
+  }
+  bool creating = ref.record_id().empty();
+  if (creating) {
+    ref.set_record_id(replica_->minter_.Mint());
+  } else {
+    ASSIGN_OR_RETURN(
+        std::optional<std::string> meta_bytes,
+        Get(Family::kRecords, keys::Record(ref.review_id(), ref.record_id())));
+    if (meta_bytes.has_value()) {
+      v1::RecordMeta meta;
+      if (!meta.ParseFromString(*meta_bytes)) {
+        return absl::DataLossError(
+            absl::StrCat("unreadable metadata of record ", ref.record_id()));
+      }
+      if (ref.owner_agency().empty()) {
+        ref.set_owner_agency(meta.ref().owner_agency());
+      }
+    } else {
+      creating = true;
+    }
+  }
+  if (ref.owner_agency().empty()) ref.set_owner_agency(replica_->id());
+
+  std::vector<const FieldEdit*> fields;
+  for (const FieldEdit& field : edit.fields) fields.push_back(&field);
+  std::sort(fields.begin(), fields.end(),
+            [](const FieldEdit* a, const FieldEdit* b) {
+              return a->field < b->field;
+            });
+  for (size_t i = 1; i < fields.size(); ++i) {
+    if (fields[i]->field == fields[i - 1]->field) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "field ", fields[i]->field, " is set twice in one edit"));
+    }
+  }
+  if (creating) {
+    for (int i = 0; i < info->descriptor->field_count(); ++i) {
+      const pb::FieldDescriptor* field = info->descriptor->field(i);
+      if (!field->options().GetExtension(v1::required)) continue;
+      auto it =
+          std::find_if(fields.begin(), fields.end(), [&](const FieldEdit* f) {
+            return f->field == static_cast<uint32_t>(field->number());
+          });
+      if (it == fields.end() || IsTombstone((*it)->value) ||
+          ((*it)->value.kind_case() == v1::FieldValue::kStringValue &&
+           (*it)->value.string_value().empty())) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "a new ", info->name, " needs the field '", field->name(), "'"));
+      }
+    }
+  }
+
+  ASSIGN_OR_RETURN(uint64_t counter, Frontier(replica_->id()));
+  v1::Change change;
+  change.mutable_dot()->set_replica(replica_->id());
+  change.mutable_dot()->set_counter(counter + 1);
+  *change.mutable_hlc() = replica_->hlc_.Now();
+  *change.mutable_record() = ref;
+  change.set_author(edit.author);
+  for (const FieldEdit* field : fields) {
+    v1::FieldWrite* write = change.add_writes();
+    write->set_field(field->field);
+    *write->mutable_value() = field->value;
+    ASSIGN_OR_RETURN(
+        v1::FieldHeads heads,
+        ReadHeads(keys::Field(ref.review_id(), ref.record_id(), field->field)));
+    for (const v1::HeadValue& head : heads.heads()) {
+      *write->add_parents() = head.dot();
+    }
+  }
+  RETURN_IF_ERROR(Apply(change, Arrival::kInOrder).status());
+  return change;
+}
+
+absl::StatusOr<v1::Change> Replica::Batch::Delete(absl::string_view review_id,
+                                                  absl::string_view record_id,
+                                                  absl::string_view author) {
+  ASSIGN_OR_RETURN(std::optional<std::string> meta_bytes,
+                   Get(Family::kRecords, keys::Record(review_id, record_id)));
+  if (!meta_bytes.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("no record ", record_id, " in review ", review_id));
+  }
+  v1::RecordMeta meta;
+  if (!meta.ParseFromString(*meta_bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("unreadable metadata of record ", record_id));
+  }
+  const RecordTypeInfo* info = FindRecordType(meta.ref().type());
+  if (info == nullptr) {
+    return absl::DataLossError(
+        absl::StrCat("record ", record_id, " has an unknown type"));
+  }
+  RecordEdit edit;
+  edit.record = meta.ref();
+  edit.author = std::string(author);
+  for (int i = 0; i < info->descriptor->field_count(); ++i) {
+    const uint32_t number =
+        static_cast<uint32_t>(info->descriptor->field(i)->number());
+    if (number < kFirstContentField) continue;
+    ASSIGN_OR_RETURN(v1::FieldHeads heads,
+                     ReadHeads(keys::Field(review_id, record_id, number)));
+    const bool already_deleted =
+        !heads.heads().empty() &&
+        std::all_of(
+            heads.heads().begin(), heads.heads().end(),
+            [](const v1::HeadValue& h) { return IsTombstone(h.value()); });
+    if (!already_deleted) edit.fields.push_back(FieldEdit{number, Tombstone()});
+  }
+  if (edit.fields.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("record ", record_id, " is already deleted"));
+  }
+  return Edit(edit);
+}
+
+absl::Status Replica::Batch::Commit() {
+  if (!locked_) {
+    return absl::FailedPreconditionError("this batch was already committed");
+  }
+  // Persist the HLC high-water mark with the data it stamped, so a restart
+  // under a wall clock that stepped back never stamps below it.
+  Put(Family::kMeta, keys::kMetaHlc, Canonical(replica_->hlc_.Latest()));
+  // Only the last value of each key reaches the store: a field edited many
+  // times in one batch is written once.
+  // In key order, which RocksDB's memtable inserts fastest.
+  std::vector<const std::pair<const std::string, Entry>*> staged;
+  for (const auto& item : view_) {
+    if (item.second.staged) staged.push_back(&item);
+  }
+  std::sort(staged.begin(), staged.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  rocksdb::WriteBatch batch;
+  for (const auto* item : staged) {
+    const std::string& view_key = item->first;
+    const Entry& entry = item->second;
+    rocksdb::ColumnFamilyHandle* handle =
+        replica_->store_->handle(static_cast<Family>(view_key[0]));
+    const rocksdb::Slice key(view_key.data() + 1, view_key.size() - 1);
+    if (entry.value.has_value()) {
+      batch.Put(handle, key, ToSlice(*entry.value)).PermitUncheckedError();
+    } else {
+      batch.Delete(handle, key).PermitUncheckedError();
+    }
+  }
+  absl::Status status = replica_->store_->Write(&batch);
+  view_.clear();
+  Unlock();
+  return status;
+}
+
+}  // namespace casesync

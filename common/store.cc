@@ -1,0 +1,190 @@
+#include "common/store.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/storage_keys.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/iterator.h"
+#include "rocksdb/options.h"
+#include "rocksdb/slice.h"
+#include "rocksdb/table.h"
+
+namespace casesync {
+namespace {
+
+constexpr size_t kFamilies = static_cast<size_t>(Family::kCount);
+
+// Prefix-limited iterator that keeps its bound strings alive.
+class BoundedIterator : public rocksdb::Iterator {
+ public:
+  BoundedIterator(std::string upper, rocksdb::DB* db, rocksdb::ReadOptions read,
+                  rocksdb::ColumnFamilyHandle* handle)
+      : upper_(std::move(upper)), upper_slice_(upper_) {
+    if (!upper_.empty()) read.iterate_upper_bound = &upper_slice_;
+    inner_.reset(db->NewIterator(read, handle));
+  }
+  bool Valid() const override { return inner_->Valid(); }
+  void SeekToFirst() override { inner_->SeekToFirst(); }
+  void SeekToLast() override { inner_->SeekToLast(); }
+  void Seek(const rocksdb::Slice& target) override { inner_->Seek(target); }
+  void SeekForPrev(const rocksdb::Slice& target) override {
+    inner_->SeekForPrev(target);
+  }
+  void Next() override { inner_->Next(); }
+  void Prev() override { inner_->Prev(); }
+  rocksdb::Slice key() const override { return inner_->key(); }
+  rocksdb::Slice value() const override { return inner_->value(); }
+  rocksdb::Status status() const override { return inner_->status(); }
+
+ private:
+  const std::string upper_;
+  const rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> inner_;
+};
+
+}  // namespace
+
+absl::string_view FamilyName(Family family) {
+  switch (family) {
+    case Family::kMeta:
+      return rocksdb::kDefaultColumnFamilyName;
+    case Family::kChanges:
+      return "changes";
+    case Family::kRecords:
+      return "records";
+    case Family::kRecordChanges:
+      return "record_changes";
+    case Family::kHeads:
+      return "heads";
+    case Family::kSuperseded:
+      return "superseded";
+    case Family::kConflicts:
+      return "conflicts";
+    case Family::kFrontiers:
+      return "frontiers";
+    case Family::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+absl::Status FromRocksDb(const rocksdb::Status& status,
+                         absl::string_view context) {
+  if (status.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat(context, ": ", status.ToString());
+  if (status.IsNotFound()) return absl::NotFoundError(message);
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  if (status.IsNoSpace()) return absl::ResourceExhaustedError(message);
+  if (status.IsIOError() || status.IsBusy() || status.IsTimedOut() ||
+      status.IsTryAgain()) {
+    return absl::UnavailableError(message);
+  }
+  if (status.IsInvalidArgument()) return absl::InvalidArgumentError(message);
+  return absl::InternalError(message);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(
+    const StoreOptions& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  if (options.env != nullptr) db_options.env = options.env;
+  db_options.statistics = options.statistics;
+  // All memtables together stay within 32 MiB, so a daemon's memory does not
+  // grow with the number of families.
+  db_options.db_write_buffer_size = 32 << 20;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 4;
+
+  rocksdb::ColumnFamilyOptions family_options;
+  family_options.write_buffer_size = 8 << 20;
+  // Most point reads of the write path miss (is this dot held? is this write
+  // superseded?); a bloom filter on memtables makes a miss cheap.
+  family_options.memtable_whole_key_filtering = true;
+  family_options.memtable_prefix_bloom_size_ratio = 0.05;
+  family_options.compression = rocksdb::kLZ4Compression;
+  family_options.bottommost_compression = rocksdb::kZSTD;
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  family_options.table_factory.reset(
+      rocksdb::NewBlockBasedTableFactory(table_options));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (size_t i = 0; i < kFamilies; ++i) {
+    descriptors.emplace_back(std::string(FamilyName(static_cast<Family>(i))),
+                             family_options);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status status = rocksdb::DB::Open(db_options, options.path,
+                                             descriptors, &handles, &raw_db);
+  if (!status.ok()) {
+    if (status.IsIOError() && absl::StrContains(status.ToString(), "lock")) {
+      return absl::UnavailableError(
+          absl::StrCat("the store at ", options.path,
+                       " is in use by another process (is a daemon already "
+                       "running on it?)"));
+    }
+    return FromRocksDb(status,
+                       absl::StrCat("opening the store at ", options.path));
+  }
+  std::array<rocksdb::ColumnFamilyHandle*, kFamilies> array{};
+  for (size_t i = 0; i < kFamilies; ++i) array[i] = handles[i];
+  return std::unique_ptr<Store>(
+      new Store(options, std::unique_ptr<rocksdb::DB>(raw_db), array));
+}
+
+Store::Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
+             std::array<rocksdb::ColumnFamilyHandle*, kFamilies> handles)
+    : options_(std::move(options)), db_(std::move(db)), handles_(handles) {}
+
+Store::~Store() {
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    db_->DestroyColumnFamilyHandle(handle);
+  }
+  db_->Close().PermitUncheckedError();
+}
+
+absl::Status Store::Write(rocksdb::WriteBatch* batch) {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  return FromRocksDb(db_->Write(write_options, batch), "writing to the store");
+}
+
+absl::StatusOr<std::optional<std::string>> Store::Get(
+    Family family, absl::string_view key) const {
+  std::string value;
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), handle(family), ToSlice(key), &value);
+  if (status.IsNotFound()) return std::nullopt;
+  if (!status.ok()) return FromRocksDb(status, "reading the store");
+  return value;
+}
+
+std::unique_ptr<rocksdb::Iterator> Store::NewPrefixIterator(
+    Family family, absl::string_view prefix,
+    const rocksdb::Snapshot* snapshot) const {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  auto it = std::make_unique<BoundedIterator>(keys::PrefixEnd(prefix),
+                                              db_.get(), read, handle(family));
+  it->Seek(ToSlice(prefix));
+  return it;
+}
+
+uint64_t Store::ApproximateDiskBytes() const {
+  uint64_t total = 0;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    uint64_t bytes = 0;
+    if (db_->GetIntProperty(handle, rocksdb::DB::Properties::kTotalSstFilesSize,
+                            &bytes)) {
+      total += bytes;
+    }
+  }
+  return total;
+}
+
+}  // namespace casesync

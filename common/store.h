@@ -1,0 +1,125 @@
+// The RocksDB database under a replica: opening it with casesync's column
+// families, and converting RocksDB's errors to absl::Status in one place.
+//
+// Every family and its keys are described in docs/storage.md. Callers group
+// each logical operation into one WriteBatch and write it with Write(), synced
+// when StoreOptions::sync says so.
+//
+// Thread-safety: a Store is safe to use from many threads (RocksDB is);
+// atomicity across reads and writes is the caller's business (Replica
+// serializes writers).
+#ifndef CASESYNC_COMMON_STORE_H_
+#define CASESYNC_COMMON_STORE_H_
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/statistics.h"
+
+namespace casesync {
+
+// The column families. The names are on disk: never rename one.
+enum class Family {
+  kMeta = 0,       // "default": replica id, format version, HLC high-water
+  kChanges,        // every change held, by dot
+  kRecords,        // RecordMeta per record
+  kRecordChanges,  // index: the dots of each record's changes
+  kHeads,          // current values per field
+  kSuperseded,     // dots named as parents, per field
+  kConflicts,      // index: fields with more than one current value
+  kFrontiers,      // per replica: highest counter held with no gap below it
+  kCount,
+};
+
+// Debian's Abseil keeps its own string_view type (not std::string_view), so
+// conversions to and from RocksDB's Slice are spelled out.
+inline rocksdb::Slice ToSlice(absl::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+inline absl::string_view ToView(const rocksdb::Slice& s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+// The family's on-disk name.
+absl::string_view FamilyName(Family family);
+
+struct StoreOptions {
+  // Directory of the database; created if missing.
+  std::string path;
+  // When true (the default), Write() syncs RocksDB's write-ahead log before
+  // returning, so a write that returned survives a power cut. When false, a
+  // crash of the machine (not just the process) can lose recent writes: only
+  // for tests and benchmarks that say so.
+  bool sync = true;
+  // The environment RocksDB runs on; nullptr means rocksdb::Env::Default().
+  // Tests pass a fault-injecting one. Not owned; must outlive the Store.
+  rocksdb::Env* env = nullptr;
+  // When set, RocksDB counts its work here (bytes written, syncs, ...), for
+  // benchmarks and metrics. Costs a little CPU per operation.
+  std::shared_ptr<rocksdb::Statistics> statistics;
+};
+
+// The absl::Status for a RocksDB status: NotFound -> NOT_FOUND, Corruption ->
+// DATA_LOSS, out of space -> RESOURCE_EXHAUSTED, other I/O errors ->
+// UNAVAILABLE, Busy/TimedOut/TryAgain -> UNAVAILABLE, InvalidArgument ->
+// INVALID_ARGUMENT, anything else -> INTERNAL. `context` prefixes the message.
+absl::Status FromRocksDb(const rocksdb::Status& status,
+                         absl::string_view context);
+
+class Store {
+ public:
+  // Opens (creating if missing) the database at options.path with every
+  // family. UNAVAILABLE if another process holds it (the message says so),
+  // DATA_LOSS if it is corrupt, other codes as FromRocksDb.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(
+      const StoreOptions& options);
+
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* handle(Family family) const {
+    return handles_[static_cast<size_t>(family)];
+  }
+  const StoreOptions& options() const { return options_; }
+
+  // Writes `batch` atomically, synced if options().sync. Errors as FromRocksDb.
+  [[nodiscard]] absl::Status Write(rocksdb::WriteBatch* batch);
+
+  // The value at `key`, nullopt if absent; errors as FromRocksDb.
+  absl::StatusOr<std::optional<std::string>> Get(Family family,
+                                                 absl::string_view key) const;
+
+  // An iterator over `family` limited to keys starting with `prefix` (all keys
+  // if empty), reading from `snapshot` when given.
+  std::unique_ptr<rocksdb::Iterator> NewPrefixIterator(
+      Family family, absl::string_view prefix,
+      const rocksdb::Snapshot* snapshot = nullptr) const;
+
+  // Bytes of table files on disk across all families (excludes the
+  // write-ahead log and memtables).
+  uint64_t ApproximateDiskBytes() const;
+
+ private:
+  Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
+        std::array<rocksdb::ColumnFamilyHandle*,
+                   static_cast<size_t>(Family::kCount)>
+            handles);
+
+  const StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::array<rocksdb::ColumnFamilyHandle*, static_cast<size_t>(Family::kCount)>
+      handles_;
+};
+
+}  // namespace casesync
+
+#endif  // CASESYNC_COMMON_STORE_H_

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs everything casesync needs to build, run and test, from Debian's
+# package archive only. Idempotent: safe to run again on a machine that already
+# has the packages. Must run as root (it calls apt-get).
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps.sh: run as root (it installs Debian packages with apt-get)" >&2
+  exit 2
+fi
+
+packages=(
+  # Toolchain.
+  build-essential cmake ninja-build ccache pkg-config git
+  # Libraries the product links.
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  librocksdb-dev libabsl-dev libssl-dev libzstd-dev libcli11-dev
+  # Tests and benchmarks.
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # Process-level tests and benchmarks: RSS measurement, process tools.
+  time procps python3
+)
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${packages[@]}"
