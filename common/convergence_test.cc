@@ -330,9 +330,8 @@ class ConvergenceTest : public ::testing::TestWithParam<uint64_t> {
     ASSERT_THAT(views, IsOk());
     for (const RecordView& view : *views) {
       for (const FieldState& field : view.fields) {
-        auto& dots =
-            actual[{view.meta.ref().review_id(), view.meta.ref().record_id(),
-                    static_cast<uint32_t>(field.field->number())}];
+        auto& dots = actual[{view.ref.review_id(), view.ref.record_id(),
+                             static_cast<uint32_t>(field.field->number())}];
         for (const v1::HeadValue& head : field.heads.heads())
           dots.insert(KeyOf(head.dot()));
       }

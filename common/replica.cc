@@ -28,85 +28,7 @@ absl::Status Corrupt(absl::string_view what, absl::string_view key) {
                                           absl::CHexEscape(key), "\""));
 }
 
-// The visibility a record's field 4 heads give it.
-v1::Visibility VisibilityOf(const v1::FieldHeads& heads) {
-  if (heads.heads().empty()) return v1::VISIBILITY_REVIEW;
-  const v1::FieldValue& value = Winner(heads).value();
-  if (value.kind_case() != v1::FieldValue::kEnumValue ||
-      value.enum_value() == v1::VISIBILITY_UNSPECIFIED ||
-      !v1::Visibility_IsValid(value.enum_value())) {
-    return v1::VISIBILITY_REVIEW;
-  }
-  return static_cast<v1::Visibility>(value.enum_value());
-}
-
-// Reads every field of one record from `store` (at `snapshot`).
-absl::StatusOr<std::vector<std::pair<uint32_t, v1::FieldHeads>>> ReadFields(
-    const Store& store, absl::string_view review, absl::string_view record,
-    const rocksdb::Snapshot* snapshot) {
-  std::vector<std::pair<uint32_t, v1::FieldHeads>> fields;
-  auto it = store.NewPrefixIterator(
-      Family::kHeads, keys::RecordPrefix(review, record), snapshot);
-  for (; it->Valid(); it->Next()) {
-    std::optional<keys::FieldKey> key = keys::ParseField(ToView(it->key()));
-    v1::FieldHeads heads;
-    if (!key || !heads.ParseFromArray(it->value().data(),
-                                      static_cast<int>(it->value().size()))) {
-      return Corrupt("field values", ToView(it->key()));
-    }
-    fields.emplace_back(key->field, std::move(heads));
-  }
-  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading record fields"));
-  return fields;
-}
-
-absl::StatusOr<RecordView> BuildView(
-    v1::RecordMeta meta,
-    std::vector<std::pair<uint32_t, v1::FieldHeads>> fields) {
-  const RecordTypeInfo* info = FindRecordType(meta.ref().type());
-  if (info == nullptr) {
-    return absl::DataLossError(
-        absl::StrCat("record ", meta.ref().record_id(), " has unknown type ",
-                     static_cast<int>(meta.ref().type())));
-  }
-  RecordView view;
-  view.message = NewRecordMessage(*info);
-  const pb::Reflection* reflection = view.message->GetReflection();
-  const pb::Descriptor* descriptor = info->descriptor;
-  reflection->SetString(view.message.get(),
-                        descriptor->FindFieldByNumber(kIdField),
-                        meta.ref().record_id());
-  reflection->SetString(view.message.get(),
-                        descriptor->FindFieldByNumber(kReviewIdField),
-                        meta.ref().review_id());
-  reflection->SetString(view.message.get(),
-                        descriptor->FindFieldByNumber(kOwnerAgencyField),
-                        meta.ref().owner_agency());
-  bool any_content = false;
-  bool all_content_deleted = true;
-  for (auto& [number, heads] : fields) {
-    const pb::FieldDescriptor* field =
-        descriptor->FindFieldByNumber(static_cast<int>(number));
-    if (field == nullptr || heads.heads().empty()) continue;
-    const v1::FieldValue& shown = Winner(heads).value();
-    SetFieldValue(*field, shown, view.message.get());
-    if (number == kVisibilityField) view.visibility = VisibilityOf(heads);
-    if (number >= kFirstContentField) {
-      any_content = true;
-      if (!IsTombstone(shown)) all_content_deleted = false;
-    }
-    view.fields.push_back(FieldState{field, std::move(heads)});
-  }
-  // Keep the materialized visibility consistent with what filters use.
-  reflection->SetEnumValue(view.message.get(),
-                           descriptor->FindFieldByNumber(kVisibilityField),
-                           view.visibility);
-  view.deleted = any_content && all_content_deleted;
-  view.meta = std::move(meta);
-  return view;
-}
-
-absl::StatusOr<std::optional<v1::RecordMeta>> ReadMeta(
+absl::StatusOr<std::optional<v1::RecordState>> ReadState(
     const Store& store, absl::string_view review, absl::string_view record,
     const rocksdb::Snapshot* snapshot) {
   rocksdb::ReadOptions read;
@@ -117,9 +39,9 @@ absl::StatusOr<std::optional<v1::RecordMeta>> ReadMeta(
       store.db()->Get(read, store.handle(Family::kRecords), key, &value);
   if (status.IsNotFound()) return std::nullopt;
   RETURN_IF_ERROR(FromRocksDb(status, "reading a record"));
-  v1::RecordMeta meta;
-  if (!meta.ParseFromString(value)) return Corrupt("record metadata", key);
-  return meta;
+  v1::RecordState state;
+  if (!state.ParseFromString(value)) return Corrupt("record", key);
+  return state;
 }
 
 // Releases a snapshot when it goes out of scope.
@@ -136,6 +58,65 @@ class ScopedSnapshot {
 };
 
 }  // namespace
+
+v1::Visibility VisibilityOf(const v1::RecordState& state) {
+  for (const v1::FieldHeads& heads : state.fields()) {
+    if (heads.field() != kVisibilityField) continue;
+    if (heads.heads().empty()) break;
+    const v1::FieldValue& value = Winner(heads).value();
+    if (value.kind_case() != v1::FieldValue::kEnumValue ||
+        value.enum_value() == v1::VISIBILITY_UNSPECIFIED ||
+        !v1::Visibility_IsValid(value.enum_value())) {
+      break;
+    }
+    return static_cast<v1::Visibility>(value.enum_value());
+  }
+  return v1::VISIBILITY_REVIEW;
+}
+
+absl::StatusOr<RecordView> MaterializeRecord(v1::RecordState state) {
+  const RecordTypeInfo* info = FindRecordType(state.ref().type());
+  if (info == nullptr) {
+    return absl::DataLossError(
+        absl::StrCat("record ", state.ref().record_id(), " has unknown type ",
+                     static_cast<int>(state.ref().type())));
+  }
+  RecordView view;
+  view.message = NewRecordMessage(*info);
+  pb::Message* message = view.message.get();
+  const pb::Reflection* reflection = message->GetReflection();
+  const pb::Descriptor* descriptor = info->descriptor;
+  reflection->SetString(message, descriptor->FindFieldByNumber(kIdField),
+                        state.ref().record_id());
+  reflection->SetString(message, descriptor->FindFieldByNumber(kReviewIdField),
+                        state.ref().review_id());
+  reflection->SetString(message,
+                        descriptor->FindFieldByNumber(kOwnerAgencyField),
+                        state.ref().owner_agency());
+  view.visibility = VisibilityOf(state);
+  bool any_content = false;
+  bool all_content_deleted = true;
+  for (v1::FieldHeads& heads : *state.mutable_fields()) {
+    const pb::FieldDescriptor* field =
+        descriptor->FindFieldByNumber(static_cast<int>(heads.field()));
+    if (field == nullptr || heads.heads().empty()) continue;
+    const v1::FieldValue& shown = Winner(heads).value();
+    SetFieldValue(*field, shown, message);
+    if (heads.field() >= kFirstContentField) {
+      any_content = true;
+      if (!IsTombstone(shown)) all_content_deleted = false;
+    }
+    view.fields.push_back(FieldState{field, std::move(heads)});
+  }
+  // Keep the materialized visibility consistent with what filters use.
+  reflection->SetEnumValue(message,
+                           descriptor->FindFieldByNumber(kVisibilityField),
+                           view.visibility);
+  view.deleted = any_content && all_content_deleted;
+  view.ref = std::move(*state.mutable_ref());
+  view.created = std::move(*state.mutable_created());
+  return view;
+}
 
 absl::StatusOr<std::unique_ptr<Replica>> Replica::Open(
     const ReplicaOptions& options) {
@@ -217,39 +198,30 @@ absl::StatusOr<ApplyOutcome> Replica::Apply(const v1::Change& change,
 
 absl::StatusOr<RecordView> Replica::ReadRecord(
     absl::string_view review_id, absl::string_view record_id) const {
-  ScopedSnapshot snapshot(store_->db());
-  ASSIGN_OR_RETURN(std::optional<v1::RecordMeta> meta,
-                   ReadMeta(*store_, review_id, record_id, snapshot.get()));
-  if (!meta.has_value()) {
+  ASSIGN_OR_RETURN(std::optional<v1::RecordState> state,
+                   ReadState(*store_, review_id, record_id, nullptr));
+  if (!state.has_value()) {
     return absl::NotFoundError(
         absl::StrCat("no record ", record_id, " in review ", review_id));
   }
-  ASSIGN_OR_RETURN(auto fields,
-                   ReadFields(*store_, review_id, record_id, snapshot.get()));
-  return BuildView(*std::move(meta), std::move(fields));
+  return MaterializeRecord(*std::move(state));
 }
 
 absl::StatusOr<std::vector<RecordView>> Replica::ListRecords(
     absl::string_view review_id, std::optional<v1::RecordType> type,
     bool include_deleted) const {
-  ScopedSnapshot snapshot(store_->db());
   std::vector<RecordView> views;
   auto it = store_->NewPrefixIterator(
       Family::kRecords,
-      review_id.empty() ? std::string() : keys::ReviewPrefix(review_id),
-      snapshot.get());
+      review_id.empty() ? std::string() : keys::ReviewPrefix(review_id));
   for (; it->Valid(); it->Next()) {
-    v1::RecordMeta meta;
-    if (!meta.ParseFromArray(it->value().data(),
-                             static_cast<int>(it->value().size()))) {
-      return Corrupt("record metadata", ToView(it->key()));
+    v1::RecordState state;
+    if (!state.ParseFromArray(it->value().data(),
+                              static_cast<int>(it->value().size()))) {
+      return Corrupt("record", ToView(it->key()));
     }
-    if (type.has_value() && meta.ref().type() != *type) continue;
-    ASSIGN_OR_RETURN(auto fields,
-                     ReadFields(*store_, meta.ref().review_id(),
-                                meta.ref().record_id(), snapshot.get()));
-    ASSIGN_OR_RETURN(RecordView view,
-                     BuildView(std::move(meta), std::move(fields)));
+    if (type.has_value() && state.ref().type() != *type) continue;
+    ASSIGN_OR_RETURN(RecordView view, MaterializeRecord(std::move(state)));
     if (view.deleted && !include_deleted) continue;
     views.push_back(std::move(view));
   }
@@ -265,34 +237,27 @@ absl::StatusOr<std::vector<FieldConflict>> Replica::ListConflicts(
       Family::kConflicts,
       review_id.empty() ? std::string() : keys::ReviewPrefix(review_id),
       snapshot.get());
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot.get();
   for (; it->Valid(); it->Next()) {
     const absl::string_view key = ToView(it->key());
     std::optional<keys::FieldKey> field_key = keys::ParseField(key);
     if (!field_key) return Corrupt("conflict index", key);
-    ASSIGN_OR_RETURN(std::optional<v1::RecordMeta> meta,
-                     ReadMeta(*store_, field_key->review, field_key->record,
-                              snapshot.get()));
-    std::string bytes;
-    RETURN_IF_ERROR(
-        FromRocksDb(store_->db()->Get(read, store_->handle(Family::kHeads),
-                                      ToSlice(key), &bytes),
-                    "reading a conflicted field"));
-    v1::FieldHeads heads;
-    if (!meta.has_value() || !heads.ParseFromString(bytes)) {
-      return Corrupt("conflicted field", key);
-    }
-    const RecordTypeInfo* info = FindRecordType(meta->ref().type());
+    ASSIGN_OR_RETURN(std::optional<v1::RecordState> state,
+                     ReadState(*store_, field_key->review, field_key->record,
+                               snapshot.get()));
+    if (!state.has_value()) return Corrupt("conflicted record", key);
+    const RecordTypeInfo* info = FindRecordType(state->ref().type());
     if (info == nullptr) return Corrupt("record type", key);
-    FieldConflict conflict;
-    conflict.record = meta->ref();
-    conflict.field =
-        info->descriptor->FindFieldByNumber(static_cast<int>(field_key->field));
-    for (const v1::HeadValue* value : InShownOrder(heads)) {
-      conflict.values.push_back(*value);
+    for (const v1::FieldHeads& heads : state->fields()) {
+      if (heads.field() != field_key->field) continue;
+      FieldConflict conflict;
+      conflict.record = state->ref();
+      conflict.field =
+          info->descriptor->FindFieldByNumber(static_cast<int>(heads.field()));
+      for (const v1::HeadValue* value : InShownOrder(heads)) {
+        conflict.values.push_back(*value);
+      }
+      conflicts.push_back(std::move(conflict));
     }
-    conflicts.push_back(std::move(conflict));
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "listing conflicts"));
   return conflicts;
@@ -365,7 +330,6 @@ absl::StatusOr<uint64_t> Replica::Frontier(absl::string_view replica) const {
 }
 
 absl::StatusOr<StateDigest> Replica::Digest(const RecordFilter& filter) const {
-  ScopedSnapshot snapshot(store_->db());
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
                                                               &EVP_MD_CTX_free);
   if (ctx == nullptr ||
@@ -380,35 +344,20 @@ absl::StatusOr<StateDigest> Replica::Digest(const RecordFilter& filter) const {
     EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
   };
   StateDigest digest;
-  auto it = store_->NewPrefixIterator(Family::kRecords, "", snapshot.get());
+  auto it = store_->NewPrefixIterator(Family::kRecords, "");
   for (; it->Valid(); it->Next()) {
-    v1::RecordMeta meta;
-    if (!meta.ParseFromArray(it->value().data(),
-                             static_cast<int>(it->value().size()))) {
-      return Corrupt("record metadata", ToView(it->key()));
+    v1::RecordState state;
+    if (!state.ParseFromArray(it->value().data(),
+                              static_cast<int>(it->value().size()))) {
+      return Corrupt("record", ToView(it->key()));
     }
-    ASSIGN_OR_RETURN(auto fields,
-                     ReadFields(*store_, meta.ref().review_id(),
-                                meta.ref().record_id(), snapshot.get()));
-    if (filter) {
-      v1::Visibility visibility = v1::VISIBILITY_REVIEW;
-      for (const auto& [number, heads] : fields) {
-        if (number == kVisibilityField) visibility = VisibilityOf(heads);
-      }
-      if (!filter(meta.ref(), visibility)) continue;
-    }
+    if (filter && !filter(state.ref(), VisibilityOf(state))) continue;
     ++digest.records;
-    hash(ToView(it->key()));
-    hash(ToView(it->value()));
-    for (const auto& [number, heads] : fields) {
-      std::string field_bytes;
-      keys::AppendU32(number, &field_bytes);
-      hash(field_bytes);
-      std::string heads_bytes;
-      heads.SerializeToString(&heads_bytes);
-      hash(heads_bytes);
+    for (const v1::FieldHeads& heads : state.fields()) {
       digest.field_values += heads.heads_size();
     }
+    hash(ToView(it->key()));
+    hash(ToView(it->value()));
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "computing the digest"));
   unsigned char out[EVP_MAX_MD_SIZE];

@@ -43,6 +43,8 @@
 
 namespace casesync {
 
+class ChangeObserver;
+
 struct ReplicaOptions {
   // Directory of the replica's RocksDB store; created if missing.
   std::string path;
@@ -61,6 +63,9 @@ struct ReplicaOptions {
   rocksdb::Env* env = nullptr;
   // RocksDB statistics sink (see StoreOptions::statistics); null for none.
   std::shared_ptr<rocksdb::Statistics> statistics;
+  // Told of every change applied, inside its batch (the board numbers them
+  // in its feed this way). Not owned; null for none.
+  ChangeObserver* observer = nullptr;
 };
 
 // How a change reaches the replica.
@@ -107,9 +112,11 @@ struct FieldState {
 
 // A record as the replica holds it, materialized as its typed message.
 struct RecordView {
-  v1::RecordMeta meta;
+  v1::RecordRef ref;
+  // The smallest HLC among the record's changes held.
+  v1::HlcTimestamp created;
   // The record's message type with every field at its shown value; identity
-  // fields filled from `meta`.
+  // fields filled from `ref`.
   std::shared_ptr<google::protobuf::Message> message;
   // Every content field holds a tombstone as its shown value.
   bool deleted = false;
@@ -118,6 +125,13 @@ struct RecordView {
   // Every field written so far, by field number.
   std::vector<FieldState> fields;
 };
+
+// The record's visibility as its stored state gives it (unset, deleted or
+// unknown values read as review).
+v1::Visibility VisibilityOf(const v1::RecordState& state);
+
+// Builds the view of a stored record state. DATA_LOSS for an unknown type.
+absl::StatusOr<RecordView> MaterializeRecord(v1::RecordState state);
 
 // A field with more than one current value.
 struct FieldConflict {
@@ -275,8 +289,10 @@ class Replica::Batch {
 
   // Writes the change's field values, indexes and frontier into the batch.
   absl::Status Stage(const v1::Change& change, const std::string& canonical,
-                     std::optional<v1::RecordMeta> meta);
-  absl::StatusOr<v1::FieldHeads> ReadHeads(const std::string& key);
+                     std::optional<v1::RecordState> state);
+  // The stored state of a record, nullopt if the replica holds none.
+  absl::StatusOr<std::optional<v1::RecordState>> ReadState(
+      absl::string_view review_id, absl::string_view record_id);
   void Unlock();
 
   // What the batch knows of a key: a value read from the store, or a write
@@ -297,6 +313,21 @@ class Replica::Batch {
   std::vector<std::pair<std::string, std::optional<Entry>>> undo_;
   size_t staged_changes_ = 0;
   bool locked_ = true;
+};
+
+// Sees every change a replica applies (not those it already held), whatever
+// path it came by: a local edit, a push, a feed, a bundle.
+class ChangeObserver {
+ public:
+  virtual ~ChangeObserver() = default;
+  // Called inside the batch right after `change` was staged; may stage more
+  // writes with batch->Put. An error refuses the change: nothing of it (or of
+  // what this call staged) stays in the batch.
+  virtual absl::Status OnApplied(Replica::Batch* batch,
+                                 const v1::Change& change) = 0;
+  // Called after a batch that applied at least one change was committed, with
+  // no lock held.
+  virtual void OnCommitted() = 0;
 };
 
 }  // namespace casesync

@@ -32,6 +32,16 @@ std::string Canonical(const pb::Message& message) {
   return bytes;
 }
 
+// The current values of `field` in `state`, or nullptr if never written.
+const v1::FieldHeads* FindField(const std::optional<v1::RecordState>& state,
+                                uint32_t field) {
+  if (!state.has_value()) return nullptr;
+  for (const v1::FieldHeads& heads : state->fields()) {
+    if (heads.field() == field) return &heads;
+  }
+  return nullptr;
+}
+
 std::string EncodeCounter(uint64_t counter) {
   std::string bytes;
   keys::AppendU64(counter, &bytes);
@@ -102,14 +112,16 @@ absl::StatusOr<uint64_t> Replica::Batch::Frontier(absl::string_view replica) {
   return keys::ReadU64(*bytes);
 }
 
-absl::StatusOr<v1::FieldHeads> Replica::Batch::ReadHeads(
-    const std::string& key) {
-  v1::FieldHeads heads;
-  ASSIGN_OR_RETURN(std::optional<std::string> bytes, Get(Family::kHeads, key));
-  if (bytes.has_value() && !heads.ParseFromString(*bytes)) {
-    return absl::DataLossError("unreadable field values");
+absl::StatusOr<std::optional<v1::RecordState>> Replica::Batch::ReadState(
+    absl::string_view review_id, absl::string_view record_id) {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                   Get(Family::kRecords, keys::Record(review_id, record_id)));
+  if (!bytes.has_value()) return std::nullopt;
+  v1::RecordState state;
+  if (!state.ParseFromString(*bytes)) {
+    return absl::DataLossError(absl::StrCat("unreadable record ", record_id));
   }
-  return heads;
+  return state;
 }
 
 absl::StatusOr<ApplyOutcome> Replica::Batch::Apply(const v1::Change& change,
@@ -135,27 +147,22 @@ absl::StatusOr<ApplyOutcome> Replica::Batch::Apply(const v1::Change& change,
     }
   }
   const v1::RecordRef& ref = change.record();
-  ASSIGN_OR_RETURN(
-      std::optional<std::string> meta_bytes,
-      Get(Family::kRecords, keys::Record(ref.review_id(), ref.record_id())));
-  std::optional<v1::RecordMeta> meta;
-  if (meta_bytes.has_value()) {
-    meta.emplace();
-    if (!meta->ParseFromString(*meta_bytes)) {
-      return absl::DataLossError(
-          absl::StrCat("unreadable metadata of record ", ref.record_id()));
-    }
-    if (meta->ref().type() != ref.type() ||
-        meta->ref().owner_agency() != ref.owner_agency()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "change ", FormatDot(dot), ": record ", ref.record_id(), " is a ",
-          RecordTypeName(meta->ref().type()), " owned by ",
-          meta->ref().owner_agency(), ", but the change addresses a ",
-          RecordTypeName(ref.type()), " owned by ", ref.owner_agency()));
-    }
+  ASSIGN_OR_RETURN(std::optional<v1::RecordState> state,
+                   ReadState(ref.review_id(), ref.record_id()));
+  if (state.has_value() &&
+      (state->ref().type() != ref.type() ||
+       state->ref().owner_agency() != ref.owner_agency())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "change ", FormatDot(dot), ": record ", ref.record_id(), " is a ",
+        RecordTypeName(state->ref().type()), " owned by ",
+        state->ref().owner_agency(), ", but the change addresses a ",
+        RecordTypeName(ref.type()), " owned by ", ref.owner_agency()));
   }
   undo_.clear();
-  absl::Status status = Stage(change, canonical, std::move(meta));
+  absl::Status status = Stage(change, canonical, std::move(state));
+  if (status.ok() && replica_->options_.observer != nullptr) {
+    status = replica_->options_.observer->OnApplied(this, change);
+  }
   if (!status.ok()) {
     for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
       if (it->second.has_value()) {
@@ -175,34 +182,51 @@ absl::StatusOr<ApplyOutcome> Replica::Batch::Apply(const v1::Change& change,
 
 absl::Status Replica::Batch::Stage(const v1::Change& change,
                                    const std::string& canonical,
-                                   std::optional<v1::RecordMeta> meta) {
+                                   std::optional<v1::RecordState> state) {
   const v1::RecordRef& ref = change.record();
   const v1::Dot& dot = change.dot();
-  // A record the replica has never seen has no field state to read: every
-  // field state key is written together with the record's metadata.
-  const bool record_known = meta.has_value();
+  // A record the replica has never seen has no superseded markers: they are
+  // written together with the record's state.
+  const bool record_known = state.has_value();
+  if (!record_known) {
+    state.emplace();
+    *state->mutable_ref() = ref;
+    *state->mutable_created() = change.hlc();
+  } else if (CompareHlc(change.hlc(), state->created()) < 0) {
+    *state->mutable_created() = change.hlc();
+  }
+  auto* fields = state->mutable_fields();
   for (const v1::FieldWrite& write : change.writes()) {
-    const std::string field_key =
-        keys::Field(ref.review_id(), ref.record_id(), write.field());
+    // The field's entry, inserted in field order if new.
+    auto it = std::lower_bound(fields->begin(), fields->end(), write.field(),
+                               [](const v1::FieldHeads& heads, uint32_t field) {
+                                 return heads.field() < field;
+                               });
+    if (it == fields->end() || it->field() != write.field()) {
+      const int index = static_cast<int>(it - fields->begin());
+      fields->Add()->set_field(write.field());
+      for (int i = fields->size() - 1; i > index; --i) {
+        fields->SwapElements(i, i - 1);
+      }
+      it = fields->begin() + index;
+    }
+    v1::FieldHeads& heads = *it;
     // A write that some held write already names as a parent is history, not
     // a current value: it arrived after its successor.
     std::optional<std::string> superseded;
-    v1::FieldHeads heads;
     if (record_known) {
       ASSIGN_OR_RETURN(superseded,
                        Get(Family::kSuperseded,
                            keys::Superseded(ref.review_id(), ref.record_id(),
                                             write.field(), dot)));
-      ASSIGN_OR_RETURN(heads, ReadHeads(field_key));
     }
     const bool was_conflict = heads.heads_size() > 1;
-    bool changed = false;
     for (const v1::Dot& parent : write.parents()) {
       Put(Family::kSuperseded,
           keys::Superseded(ref.review_id(), ref.record_id(), write.field(),
                            parent),
           "");
-      changed |= RemoveHead(parent, &heads);
+      RemoveHead(parent, &heads);
     }
     if (!superseded.has_value()) {
       v1::HeadValue head;
@@ -210,34 +234,24 @@ absl::Status Replica::Batch::Stage(const v1::Change& change,
       *head.mutable_hlc() = change.hlc();
       *head.mutable_value() = write.value();
       head.set_author(change.author());
-      changed |= AddHead(std::move(head), &heads);
-    }
-    if (changed) {
-      if (heads.heads().empty()) {
-        Remove(Family::kHeads, field_key);
-      } else {
-        Put(Family::kHeads, field_key, Canonical(heads));
-      }
+      AddHead(std::move(head), &heads);
     }
     const bool is_conflict = heads.heads_size() > 1;
-    if (is_conflict && !was_conflict) Put(Family::kConflicts, field_key, "");
-    if (!is_conflict && was_conflict) Remove(Family::kConflicts, field_key);
+    if (is_conflict != was_conflict) {
+      const std::string conflict_key =
+          keys::Field(ref.review_id(), ref.record_id(), write.field());
+      if (is_conflict) {
+        Put(Family::kConflicts, conflict_key, "");
+      } else {
+        Remove(Family::kConflicts, conflict_key);
+      }
+    }
   }
-
+  Put(Family::kRecords, keys::Record(ref.review_id(), ref.record_id()),
+      Canonical(*state));
   Put(Family::kChanges, keys::Change(dot), canonical);
   Put(Family::kRecordChanges,
       keys::RecordChange(ref.review_id(), ref.record_id(), dot), "");
-  if (!meta.has_value()) {
-    meta.emplace();
-    *meta->mutable_ref() = ref;
-    *meta->mutable_created() = change.hlc();
-    Put(Family::kRecords, keys::Record(ref.review_id(), ref.record_id()),
-        Canonical(*meta));
-  } else if (CompareHlc(change.hlc(), meta->created()) < 0) {
-    *meta->mutable_created() = change.hlc();
-    Put(Family::kRecords, keys::Record(ref.review_id(), ref.record_id()),
-        Canonical(*meta));
-  }
 
   // Advance the author's frontier over this change and any held changes that
   // were waiting behind a gap it fills.
@@ -269,24 +283,13 @@ absl::StatusOr<v1::Change> Replica::Batch::Edit(const RecordEdit& edit) {
   if (ref.type() == v1::RECORD_TYPE_REVIEW && ref.record_id().empty()) {
     ref.set_record_id(ref.review_id());
   }
-  bool creating = ref.record_id().empty();
-  if (creating) {
+  std::optional<v1::RecordState> existing;
+  if (ref.record_id().empty()) {
     ref.set_record_id(replica_->minter_.Mint());
   } else {
-    ASSIGN_OR_RETURN(
-        std::optional<std::string> meta_bytes,
-        Get(Family::kRecords, keys::Record(ref.review_id(), ref.record_id())));
-    if (meta_bytes.has_value()) {
-      v1::RecordMeta meta;
-      if (!meta.ParseFromString(*meta_bytes)) {
-        return absl::DataLossError(
-            absl::StrCat("unreadable metadata of record ", ref.record_id()));
-      }
-      if (ref.owner_agency().empty()) {
-        ref.set_owner_agency(meta.ref().owner_agency());
-      }
-    } else {
-      creating = true;
+    ASSIGN_OR_RETURN(existing, ReadState(ref.review_id(), ref.record_id()));
+    if (existing.has_value() && ref.owner_agency().empty()) {
+      ref.set_owner_agency(existing->ref().owner_agency());
     }
   }
   if (ref.owner_agency().empty()) ref.set_owner_agency(replica_->id());
@@ -303,7 +306,7 @@ absl::StatusOr<v1::Change> Replica::Batch::Edit(const RecordEdit& edit) {
           "field ", fields[i]->field, " is set twice in one edit"));
     }
   }
-  if (creating) {
+  if (!existing.has_value()) {
     for (int i = 0; i < info->descriptor->field_count(); ++i) {
       const pb::FieldDescriptor* field = info->descriptor->field(i);
       if (!field->options().GetExtension(v1::required)) continue;
@@ -331,11 +334,10 @@ absl::StatusOr<v1::Change> Replica::Batch::Edit(const RecordEdit& edit) {
     v1::FieldWrite* write = change.add_writes();
     write->set_field(field->field);
     *write->mutable_value() = field->value;
-    ASSIGN_OR_RETURN(
-        v1::FieldHeads heads,
-        ReadHeads(keys::Field(ref.review_id(), ref.record_id(), field->field)));
-    for (const v1::HeadValue& head : heads.heads()) {
-      *write->add_parents() = head.dot();
+    if (const v1::FieldHeads* heads = FindField(existing, field->field)) {
+      for (const v1::HeadValue& head : heads->heads()) {
+        *write->add_parents() = head.dot();
+      }
     }
   }
   RETURN_IF_ERROR(Apply(change, Arrival::kInOrder).status());
@@ -345,35 +347,29 @@ absl::StatusOr<v1::Change> Replica::Batch::Edit(const RecordEdit& edit) {
 absl::StatusOr<v1::Change> Replica::Batch::Delete(absl::string_view review_id,
                                                   absl::string_view record_id,
                                                   absl::string_view author) {
-  ASSIGN_OR_RETURN(std::optional<std::string> meta_bytes,
-                   Get(Family::kRecords, keys::Record(review_id, record_id)));
-  if (!meta_bytes.has_value()) {
+  ASSIGN_OR_RETURN(std::optional<v1::RecordState> state,
+                   ReadState(review_id, record_id));
+  if (!state.has_value()) {
     return absl::NotFoundError(
         absl::StrCat("no record ", record_id, " in review ", review_id));
   }
-  v1::RecordMeta meta;
-  if (!meta.ParseFromString(*meta_bytes)) {
-    return absl::DataLossError(
-        absl::StrCat("unreadable metadata of record ", record_id));
-  }
-  const RecordTypeInfo* info = FindRecordType(meta.ref().type());
+  const RecordTypeInfo* info = FindRecordType(state->ref().type());
   if (info == nullptr) {
     return absl::DataLossError(
         absl::StrCat("record ", record_id, " has an unknown type"));
   }
   RecordEdit edit;
-  edit.record = meta.ref();
+  edit.record = state->ref();
   edit.author = std::string(author);
   for (int i = 0; i < info->descriptor->field_count(); ++i) {
     const uint32_t number =
         static_cast<uint32_t>(info->descriptor->field(i)->number());
     if (number < kFirstContentField) continue;
-    ASSIGN_OR_RETURN(v1::FieldHeads heads,
-                     ReadHeads(keys::Field(review_id, record_id, number)));
+    const v1::FieldHeads* heads = FindField(state, number);
     const bool already_deleted =
-        !heads.heads().empty() &&
+        heads != nullptr && !heads->heads().empty() &&
         std::all_of(
-            heads.heads().begin(), heads.heads().end(),
+            heads->heads().begin(), heads->heads().end(),
             [](const v1::HeadValue& h) { return IsTombstone(h.value()); });
     if (!already_deleted) edit.fields.push_back(FieldEdit{number, Tombstone()});
   }
@@ -416,6 +412,10 @@ absl::Status Replica::Batch::Commit() {
   absl::Status status = replica_->store_->Write(&batch);
   view_.clear();
   Unlock();
+  if (status.ok() && staged_changes_ > 0 &&
+      replica_->options_.observer != nullptr) {
+    replica_->options_.observer->OnCommitted();
+  }
   return status;
 }
 

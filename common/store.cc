@@ -57,14 +57,18 @@ absl::string_view FamilyName(Family family) {
       return "records";
     case Family::kRecordChanges:
       return "record_changes";
-    case Family::kHeads:
-      return "heads";
     case Family::kSuperseded:
       return "superseded";
     case Family::kConflicts:
       return "conflicts";
     case Family::kFrontiers:
       return "frontiers";
+    case Family::kFeed:
+      return "feed";
+    case Family::kVerdicts:
+      return "verdicts";
+    case Family::kSyncState:
+      return "sync_state";
     case Family::kCount:
       break;
   }

@@ -29,12 +29,15 @@ namespace casesync {
 enum class Family {
   kMeta = 0,       // "default": replica id, format version, HLC high-water
   kChanges,        // every change held, by dot
-  kRecords,        // RecordMeta per record
+  kRecords,        // RecordState per record: identity and current values
   kRecordChanges,  // index: the dots of each record's changes
-  kHeads,          // current values per field
   kSuperseded,     // dots named as parents, per field
   kConflicts,      // index: fields with more than one current value
   kFrontiers,      // per replica: highest counter held with no gap below it
+  kFeed,           // board: the feed, by sequence number
+  kVerdicts,       // verdicts on pushed changes, by pushing agency and dot
+  kSyncState,      // sync bookkeeping: per agency on the board, the link on an
+                   // agency
   kCount,
 };
 

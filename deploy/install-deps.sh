@@ -14,7 +14,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   # Libraries the product links.
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev libssl-dev libzstd-dev libcli11-dev
+  librocksdb-dev libabsl-dev libssl-dev libzstd-dev libcli11-dev libcsv-dev
   # Tests and benchmarks.
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # Process-level tests and benchmarks: RSS measurement, process tools.
