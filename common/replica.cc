@@ -307,6 +307,20 @@ absl::StatusOr<std::vector<v1::Change>> Replica::ChangesAfter(
   return changes;
 }
 
+absl::StatusOr<std::vector<v1::Dot>> Replica::HeldDots(
+    absl::string_view replica) const {
+  std::vector<v1::Dot> dots;
+  auto it =
+      store_->NewPrefixIterator(Family::kChanges, keys::ChangePrefix(replica));
+  for (; it->Valid(); it->Next()) {
+    std::optional<v1::Dot> dot = keys::ParseChange(ToView(it->key()));
+    if (!dot) return Corrupt("change key", ToView(it->key()));
+    dots.push_back(*std::move(dot));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "listing changes"));
+  return dots;
+}
+
 absl::StatusOr<std::vector<v1::Dot>> Replica::RecordChanges(
     absl::string_view review_id, absl::string_view record_id) const {
   std::vector<v1::Dot> dots;

@@ -210,6 +210,11 @@ class Replica {
   absl::StatusOr<std::vector<v1::Change>> ChangesAfter(
       absl::string_view replica, uint64_t after, size_t limit) const;
 
+  // The dots of every change held from `replica`, in counter order, gaps
+  // and all.
+  absl::StatusOr<std::vector<v1::Dot>> HeldDots(
+      absl::string_view replica) const;
+
   // The dots of every change held for one record, in dot order.
   absl::StatusOr<std::vector<v1::Dot>> RecordChanges(
       absl::string_view review_id, absl::string_view record_id) const;
@@ -263,6 +268,16 @@ class Replica::Batch {
                                     absl::string_view record_id,
                                     absl::string_view author);
 
+  // Removes a record this replica may no longer see: its state, its indexes,
+  // and the changes of it that other replicas authored (never this
+  // replica's own). Frontiers of those authors step back below the removed
+  // changes. FAILED_PRECONDITION for a record this replica owns; OK if the
+  // record is not held.
+  absl::Status Purge(absl::string_view review_id, absl::string_view record_id);
+
+  // Purges every record of a review that this replica does not own.
+  absl::Status PurgeReview(absl::string_view review_id);
+
   // Stages a raw write to any family, for callers' own state that must be
   // atomic with the changes (cursors, verdicts).
   void Put(Family family, absl::string_view key, absl::string_view value);
@@ -274,6 +289,11 @@ class Replica::Batch {
 
   // The author's frontier as this batch would leave it.
   absl::StatusOr<uint64_t> Frontier(absl::string_view replica);
+
+  // The stored state of a record as this batch would leave it, nullopt if
+  // the replica holds none.
+  absl::StatusOr<std::optional<v1::RecordState>> ReadState(
+      absl::string_view review_id, absl::string_view record_id);
 
   // Number of changes staged (applied or edited) so far.
   size_t staged_changes() const { return staged_changes_; }
@@ -290,9 +310,6 @@ class Replica::Batch {
   // Writes the change's field values, indexes and frontier into the batch.
   absl::Status Stage(const v1::Change& change, const std::string& canonical,
                      std::optional<v1::RecordState> state);
-  // The stored state of a record, nullopt if the replica holds none.
-  absl::StatusOr<std::optional<v1::RecordState>> ReadState(
-      absl::string_view review_id, absl::string_view record_id);
   void Unlock();
 
   // What the batch knows of a key: a value read from the store, or a write
@@ -303,6 +320,10 @@ class Replica::Batch {
     bool staged = false;
   };
   static std::string ViewKey(Family family, absl::string_view key);
+  // The keys of `family` starting with `prefix`, as this batch would leave
+  // the store, in order.
+  absl::StatusOr<std::vector<std::string>> KeysWithPrefix(
+      Family family, absl::string_view prefix);
   void StageWrite(Family family, absl::string_view key,
                   std::optional<std::string> value);
 

@@ -1,9 +1,11 @@
 // The write path of a replica: applying changes by the merge rule, turning
 // local edits into changes, and committing them atomically.
 #include <algorithm>
+#include <map>
 #include <set>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "casesync/v1/options.pb.h"
 #include "common/field_merge.h"
@@ -378,6 +380,81 @@ absl::StatusOr<v1::Change> Replica::Batch::Delete(absl::string_view review_id,
         absl::StrCat("record ", record_id, " is already deleted"));
   }
   return Edit(edit);
+}
+
+absl::StatusOr<std::vector<std::string>> Replica::Batch::KeysWithPrefix(
+    Family family, absl::string_view prefix) {
+  std::set<std::string> found;
+  auto it = replica_->store_->NewPrefixIterator(family, prefix);
+  for (; it->Valid(); it->Next()) found.emplace(ToView(it->key()));
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "scanning the store"));
+  const std::string view_prefix = ViewKey(family, prefix);
+  for (const auto& [view_key, entry] : view_) {
+    if (!absl::StartsWith(view_key, view_prefix)) continue;
+    std::string key = view_key.substr(1);
+    if (entry.value.has_value()) {
+      found.insert(std::move(key));
+    } else {
+      found.erase(key);
+    }
+  }
+  return std::vector<std::string>(found.begin(), found.end());
+}
+
+absl::Status Replica::Batch::Purge(absl::string_view review_id,
+                                   absl::string_view record_id) {
+  ASSIGN_OR_RETURN(std::optional<v1::RecordState> state,
+                   ReadState(review_id, record_id));
+  if (!state.has_value()) return absl::OkStatus();
+  if (state->ref().owner_agency() == replica_->id()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("record ", record_id, " is this replica's own"));
+  }
+  const std::string prefix = keys::RecordPrefix(review_id, record_id);
+  ASSIGN_OR_RETURN(std::vector<std::string> change_keys,
+                   KeysWithPrefix(Family::kRecordChanges, prefix));
+  std::map<std::string, uint64_t> lowest_removed;
+  for (const std::string& key : change_keys) {
+    std::optional<v1::Dot> dot = keys::ParseRecordChange(key);
+    if (!dot) return absl::DataLossError("unreadable record change index");
+    Remove(Family::kRecordChanges, key);
+    if (dot->replica() == replica_->id()) continue;
+    Remove(Family::kChanges, keys::Change(*dot));
+    auto [it, inserted] =
+        lowest_removed.emplace(dot->replica(), dot->counter());
+    if (!inserted) it->second = std::min(it->second, dot->counter());
+  }
+  for (Family family : {Family::kSuperseded, Family::kConflicts}) {
+    ASSIGN_OR_RETURN(std::vector<std::string> keys,
+                     KeysWithPrefix(family, prefix));
+    for (const std::string& key : keys) Remove(family, key);
+  }
+  Remove(Family::kRecords, keys::Record(review_id, record_id));
+  for (const auto& [author, lowest] : lowest_removed) {
+    ASSIGN_OR_RETURN(uint64_t frontier, Frontier(author));
+    if (lowest <= frontier) {
+      Put(Family::kFrontiers, keys::Frontier(author),
+          EncodeCounter(lowest - 1));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Replica::Batch::PurgeReview(absl::string_view review_id) {
+  ASSIGN_OR_RETURN(
+      std::vector<std::string> record_keys,
+      KeysWithPrefix(Family::kRecords, keys::ReviewPrefix(review_id)));
+  for (const std::string& key : record_keys) {
+    ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                     Get(Family::kRecords, key));
+    v1::RecordState state;
+    if (!bytes.has_value() || !state.ParseFromString(*bytes)) {
+      return absl::DataLossError("unreadable record");
+    }
+    if (state.ref().owner_agency() == replica_->id()) continue;
+    RETURN_IF_ERROR(Purge(review_id, state.ref().record_id()));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Replica::Batch::Commit() {

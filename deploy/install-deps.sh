@@ -15,6 +15,7 @@ packages=(
   # Libraries the product links.
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libzstd-dev libcli11-dev libcsv-dev
+  libspdlog-dev libfmt-dev
   # Tests and benchmarks.
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # Process-level tests and benchmarks: RSS measurement, process tools.

@@ -1,0 +1,59 @@
+#include "client/agency_daemon.h"
+
+#include "common/daemon.h"
+#include "common/status_macros.h"
+#include "spdlog/spdlog.h"
+
+namespace casesync {
+
+absl::StatusOr<std::unique_ptr<AgencyDaemon>> AgencyDaemon::Start(
+    const AgencyDaemonOptions& options) {
+  if (!options.link.insecure) {
+    return absl::InvalidArgumentError(
+        "this build has no TLS transport yet: start with --insecure for local "
+        "development and tests");
+  }
+  auto daemon = std::unique_ptr<AgencyDaemon>(new AgencyDaemon());
+  ReplicaOptions replica_options;
+  replica_options.path = options.data_dir;
+  replica_options.replica_id = options.agency;
+  replica_options.clock = options.link.clock;
+  replica_options.sync = options.sync;
+  ASSIGN_OR_RETURN(daemon->replica_, Replica::Open(replica_options));
+  spdlog::warn(
+      "INSECURE: syncing with {} in plain text, naming this agency in call "
+      "metadata; use only on a development machine",
+      options.link.board_address);
+  ASSIGN_OR_RETURN(daemon->link_,
+                   BoardLink::Start(daemon->replica_.get(), options.link));
+  RecordServiceOptions record_options;
+  record_options.replica = daemon->replica_.get();
+  record_options.agency = options.agency;
+  record_options.on_write = [link = daemon->link_.get()] {
+    link->LocalWrite();
+  };
+  daemon->records_ = std::make_unique<RecordService>(std::move(record_options));
+  daemon->local_service_ = std::make_unique<LocalApiService>(
+      daemon->records_.get(), daemon->link_.get());
+  ASSIGN_OR_RETURN(daemon->local_server_,
+                   ServeLocalApi(options.socket, daemon->local_service_.get()));
+  return daemon;
+}
+
+AgencyDaemon::~AgencyDaemon() { Shutdown(absl::ZeroDuration()); }
+
+void AgencyDaemon::Shutdown(absl::Duration grace) {
+  if (local_server_ != nullptr) {
+    local_server_->Shutdown(std::chrono::system_clock::now() +
+                            absl::ToChronoMilliseconds(grace));
+    local_server_->Wait();
+    local_server_.reset();
+  }
+  if (link_ != nullptr) link_->Stop();
+  local_service_.reset();
+  records_.reset();
+  link_.reset();
+  replica_.reset();
+}
+
+}  // namespace casesync

@@ -1,0 +1,55 @@
+// casesyncd: an agency's offline-first daemon.
+#include <iostream>
+
+#include "client/agency_daemon.h"
+#include "common/daemon.h"
+#include "spdlog/spdlog.h"
+
+int main(int argc, char** argv) {
+  casesync::AgencyDaemonOptions options;
+  double max_backoff_s = 30;
+  CLI::App app{
+      "casesyncd: an agency's offline-first daemon. Keeps the agency's "
+      "contribution to case reviews in a local store, works with no network, "
+      "and syncs with the board whenever it can reach it."};
+  app.footer(
+      "Example (local development):\n"
+      "  casesyncd --data_dir /var/lib/casesync/police --agency police \\\n"
+      "      --board 127.0.0.1:7443 --socket /run/casesync/police.sock "
+      "--insecure\n"
+      "  CASESYNC_SOCKET=/run/casesync/police.sock casesync status");
+  app.add_option("--data_dir", options.data_dir,
+                 "directory of the agency's store (created if missing)")
+      ->required();
+  app.add_option("--agency", options.agency, "this agency's id, e.g. police")
+      ->required();
+  app.add_option("--board", options.link.board_address,
+                 "host:port of the board's sync service")
+      ->required();
+  app.add_option("--socket", options.socket,
+                 "path of the local API's Unix socket (owner-only permissions)")
+      ->required();
+  app.add_option("--max_backoff", max_backoff_s,
+                 "longest wait between attempts to reach the board, seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--insecure", options.link.insecure,
+               "plain-text transport: development only");
+  if (auto exit = casesync::ParseCommandLine(app, argc, argv)) return *exit;
+  options.link.max_backoff = absl::Seconds(max_backoff_s);
+
+  casesync::BlockTerminationSignals();
+  casesync::InitLogging("casesyncd");
+  auto daemon = casesync::AgencyDaemon::Start(options);
+  if (!daemon.ok()) {
+    std::cerr << "casesyncd: " << daemon.status().message() << "\n";
+    return casesync::kExitFailure;
+  }
+  std::cout << "casesyncd: agency " << options.agency << " serving on "
+            << options.socket << "; syncing with " << options.link.board_address
+            << std::endl;
+  const int signal_number = casesync::AwaitTerminationSignal();
+  spdlog::info("signal {}: shutting down", signal_number);
+  (*daemon)->Shutdown(absl::Seconds(5));
+  return casesync::kExitOk;
+}

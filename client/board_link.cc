@@ -1,0 +1,496 @@
+#include "client/board_link.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "common/daemon.h"
+#include "common/grpc_status.h"
+#include "common/status_macros.h"
+#include "common/storage_keys.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "spdlog/spdlog.h"
+
+namespace casesync {
+namespace {
+
+constexpr absl::string_view kStateKey = "board";
+constexpr char kAgencyMetadata[] = "casesync-agency";
+constexpr int kMaxRejectionsShown = 20;
+
+using Stream = grpc::ClientReaderWriter<v1::AgencyFrame, v1::BoardFrame>;
+
+google::protobuf::Timestamp MillisToTimestamp(uint64_t ms) {
+  return google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
+      static_cast<int64_t>(ms));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<BoardLink>> BoardLink::Start(
+    Replica* replica, BoardLinkOptions options) {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                   replica->store()->Get(Family::kSyncState, kStateKey));
+  v1::BoardLinkState state;
+  if (bytes.has_value() && !state.ParseFromString(*bytes)) {
+    return absl::DataLossError("unreadable board link state");
+  }
+  auto link = std::unique_ptr<BoardLink>(
+      new BoardLink(replica, std::move(options), std::move(state)));
+  link->thread_ = std::thread([raw = link.get()] { raw->Run(); });
+  return link;
+}
+
+BoardLink::BoardLink(Replica* replica, BoardLinkOptions options,
+                     v1::BoardLinkState state)
+    : replica_(replica),
+      options_(std::move(options)),
+      state_(std::move(state)) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxGrpcMessageBytes);
+  args.SetMaxSendMessageSize(kMaxGrpcMessageBytes);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+  // Reconnection pacing is the link's own (with jitter); keep gRPC's short.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  channel_ = grpc::CreateCustomChannel(
+      options_.board_address, grpc::InsecureChannelCredentials(), args);
+  stub_ = v1::BoardSync::NewStub(channel_);
+}
+
+absl::Status BoardLink::Connect() {
+  const absl::Time deadline = absl::Now() + options_.connect_timeout;
+  while (absl::Now() < deadline) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stop_) return absl::CancelledError("stopping");
+    }
+    // In short steps, so that Stop() is not kept waiting.
+    const absl::Time step =
+        std::min(deadline, absl::Now() + absl::Milliseconds(250));
+    if (channel_->WaitForConnected(absl::ToChronoTime(step)))
+      return absl::OkStatus();
+  }
+  return absl::UnavailableError(
+      absl::StrCat("cannot reach the board at ", options_.board_address,
+                   " (nothing answered within ",
+                   absl::FormatDuration(options_.connect_timeout), ")"));
+}
+
+BoardLink::~BoardLink() { Stop(); }
+
+void BoardLink::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+    if (session_context_ != nullptr) session_context_->TryCancel();
+    cv_.SignalAll();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void BoardLink::LocalWrite() {
+  absl::MutexLock lock(&mu_);
+  ++local_writes_;
+  cv_.SignalAll();
+}
+
+v1::BoardLinkState BoardLink::state() const {
+  absl::MutexLock lock(&mu_);
+  return state_;
+}
+
+void BoardLink::Run() {
+  absl::BitGen bitgen;
+  int attempt = 0;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stop_) return;
+      connect_now_ = false;
+    }
+    absl::Status status = RunSession();
+    {
+      absl::MutexLock lock(&mu_);
+      if (stop_) return;
+      // A session that got as far as the board's Welcome resets the backoff.
+      if (session_welcomed_) attempt = 0;
+      ++failures_;
+      last_error_ = status.ok() ? "the board closed the stream"
+                                : std::string(status.message());
+      cv_.SignalAll();
+    }
+    spdlog::warn("sync with the board at {} ended: {}", options_.board_address,
+                 status.ok() ? "closed" : std::string(status.message()));
+    const absl::Duration nominal =
+        std::min(options_.max_backoff,
+                 options_.min_backoff * (int64_t{1} << std::min(attempt, 20)));
+    ++attempt;
+    const absl::Duration wait = nominal * absl::Uniform(bitgen, 0.5, 1.5);
+    const absl::Time deadline = absl::Now() + wait;
+    absl::MutexLock lock(&mu_);
+    while (!stop_ && !connect_now_) {
+      if (cv_.WaitWithDeadline(&mu_, deadline)) break;
+    }
+  }
+}
+
+absl::Status BoardLink::RunSession() {
+  RETURN_IF_ERROR(Connect());
+  grpc::ClientContext context;
+  context.AddMetadata(kAgencyMetadata, replica_->id());
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(options_.stream_lifetime));
+  {
+    absl::MutexLock lock(&mu_);
+    if (stop_) return absl::OkStatus();
+    session_context_ = &context;
+    session_welcomed_ = false;
+    in_flight_.clear();
+    reader_done_ = false;
+  }
+  std::unique_ptr<Stream> stream = stub_->Sync(&context);
+  absl::Mutex write_mu;
+  auto write = [&](const v1::AgencyFrame& frame) {
+    absl::MutexLock lock(&write_mu);
+    return stream->Write(frame);
+  };
+  auto finish = [&](absl::Status error) {
+    context.TryCancel();
+    grpc::Status grpc_status = stream->Finish();
+    absl::MutexLock lock(&mu_);
+    session_context_ = nullptr;
+    connected_ = false;
+    cv_.SignalAll();
+    if (!error.ok()) return error;
+    absl::Status status = FromGrpcStatus(grpc_status);
+    if (absl::IsUnavailable(status)) {
+      return absl::UnavailableError(absl::StrCat("cannot reach the board at ",
+                                                 options_.board_address, ": ",
+                                                 status.message()));
+    }
+    return status;
+  };
+
+  v1::AgencyFrame hello;
+  const v1::BoardLinkState start = state();
+  hello.mutable_hello()->set_protocol_version(1);
+  hello.mutable_hello()->set_feed_cursor(start.feed_cursor());
+  hello.mutable_hello()->set_acknowledged(start.acknowledged());
+  v1::BoardFrame frame;
+  if (!write(hello) || !stream->Read(&frame)) return finish(absl::OkStatus());
+  if (!frame.has_welcome()) {
+    return finish(
+        absl::FailedPreconditionError("the board did not answer Hello"));
+  }
+  if (absl::Status welcomed = OnWelcome(frame.welcome()); !welcomed.ok()) {
+    return finish(welcomed);
+  }
+  uint64_t next_to_send;
+  {
+    absl::MutexLock lock(&mu_);
+    connected_ = true;
+    session_welcomed_ = true;
+    last_error_.clear();
+    next_to_send = state_.acknowledged() + 1;
+    cv_.SignalAll();
+  }
+  spdlog::info("connected to the board at {}", options_.board_address);
+
+  absl::Status reader_status;
+  std::thread reader([&] {
+    v1::BoardFrame incoming;
+    while (reader_status.ok() && stream->Read(&incoming)) {
+      switch (incoming.frame_case()) {
+        case v1::BoardFrame::kPushAck:
+          reader_status = OnPushAck(incoming.push_ack());
+          break;
+        case v1::BoardFrame::kFeed: {
+          reader_status = OnFeed(incoming.feed());
+          if (reader_status.ok()) {
+            v1::AgencyFrame ack;
+            ack.mutable_feed_ack()->set_cursor(incoming.feed().cursor());
+            write(ack);
+          }
+          break;
+        }
+        case v1::BoardFrame::kPong: {
+          absl::MutexLock lock(&mu_);
+          pings_answered_ = std::max(pings_answered_, incoming.pong().id());
+          cv_.SignalAll();
+          break;
+        }
+        default:
+          reader_status =
+              absl::FailedPreconditionError("unexpected frame from the board");
+      }
+    }
+    if (!reader_status.ok()) context.TryCancel();
+    absl::MutexLock lock(&mu_);
+    reader_done_ = true;
+    cv_.SignalAll();
+  });
+
+  uint64_t pings_sent = 0;
+  absl::Status writer_status;
+  while (writer_status.ok()) {
+    absl::StatusOr<uint64_t> frontier = replica_->Frontier(replica_->id());
+    if (!frontier.ok()) {
+      writer_status = frontier.status();
+      break;
+    }
+    uint64_t ping_to_send = 0;
+    bool can_push;
+    {
+      absl::MutexLock lock(&mu_);
+      const uint64_t writes_seen = local_writes_;
+      auto ready = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return stop_ || reader_done_ || pings_requested_ > pings_sent ||
+               local_writes_ != writes_seen ||
+               (next_to_send <= *frontier &&
+                in_flight_.size() < static_cast<size_t>(options_.push_window));
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(1));
+      if (stop_ || reader_done_) break;
+      if (pings_requested_ > pings_sent) ping_to_send = pings_requested_;
+      can_push = next_to_send <= *frontier &&
+                 in_flight_.size() < static_cast<size_t>(options_.push_window);
+    }
+    if (can_push) {
+      absl::StatusOr<std::vector<v1::Change>> changes = replica_->ChangesAfter(
+          replica_->id(), next_to_send - 1, options_.max_push_changes);
+      if (!changes.ok()) {
+        writer_status = changes.status();
+        break;
+      }
+      v1::AgencyFrame push;
+      size_t bytes = 0;
+      for (v1::Change& change : *changes) {
+        bytes += change.ByteSizeLong();
+        *push.mutable_push()->add_changes() = std::move(change);
+        if (bytes >= options_.max_push_bytes) break;
+      }
+      if (!push.push().changes().empty()) {
+        const uint64_t last = push.push().changes().rbegin()->dot().counter();
+        {
+          absl::MutexLock lock(&mu_);
+          in_flight_.push_back(last);
+        }
+        if (!write(push)) break;
+        next_to_send = last + 1;
+      }
+    }
+    if (ping_to_send > 0) {
+      v1::AgencyFrame ping;
+      ping.mutable_ping()->set_id(ping_to_send);
+      if (!write(ping)) break;
+      pings_sent = ping_to_send;
+    }
+  }
+  context.TryCancel();
+  reader.join();
+  return finish(!writer_status.ok() ? writer_status : reader_status);
+}
+
+absl::Status BoardLink::OnWelcome(const v1::Welcome& welcome) {
+  ASSIGN_OR_RETURN(uint64_t own, replica_->Frontier(replica_->id()));
+  v1::BoardLinkState state = this->state();
+  if (!state.board_id().empty() && state.board_id() != welcome.board_id()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "this agency syncs with board '", state.board_id(), "', but '",
+        welcome.board_id(), "' answered at ", options_.board_address));
+  }
+  if (welcome.acknowledged() > own) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the board has acknowledged ", welcome.acknowledged(),
+        " changes from this agency, but this store holds only ", own,
+        ": was the data directory restored from an old backup?"));
+  }
+  state.set_board_id(welcome.board_id());
+  std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+  ASSIGN_OR_RETURN(uint64_t new_rejections,
+                   StoreRejections(batch.get(), welcome.rejected()));
+  state.set_rejected(state.rejected() + new_rejections);
+  // The board's word is the truth: lower (it was restored) means resend.
+  state.set_acknowledged(welcome.acknowledged());
+  state.set_feed_head(welcome.feed_head());
+  state.set_last_contact_ms(options_.clock->NowMillis());
+  return CommitState(batch.get(), std::move(state));
+}
+
+absl::StatusOr<uint64_t> BoardLink::StoreRejections(
+    Replica::Batch* batch,
+    const google::protobuf::RepeatedPtrField<v1::Verdict>& verdicts) {
+  uint64_t added = 0;
+  for (const v1::Verdict& verdict : verdicts) {
+    if (verdict.dot().replica() != replica_->id()) continue;
+    const std::string key = keys::Change(verdict.dot());
+    ASSIGN_OR_RETURN(std::optional<std::string> held,
+                     batch->Get(Family::kVerdicts, key));
+    if (held.has_value()) continue;
+    batch->Put(Family::kVerdicts, key, verdict.SerializeAsString());
+    ++added;
+    spdlog::warn("the board rejected change {}:{}: {}", verdict.dot().replica(),
+                 verdict.dot().counter(), verdict.detail());
+  }
+  return added;
+}
+
+absl::Status BoardLink::OnPushAck(const v1::PushAck& ack) {
+  v1::BoardLinkState state = this->state();
+  std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+  ASSIGN_OR_RETURN(uint64_t new_rejections,
+                   StoreRejections(batch.get(), ack.rejected()));
+  state.set_rejected(state.rejected() + new_rejections);
+  state.set_acknowledged(std::max(state.acknowledged(), ack.acknowledged()));
+  state.set_last_contact_ms(options_.clock->NowMillis());
+  RETURN_IF_ERROR(CommitState(batch.get(), std::move(state)));
+  absl::MutexLock lock(&mu_);
+  while (!in_flight_.empty() && in_flight_.front() <= ack.acknowledged()) {
+    in_flight_.pop_front();
+  }
+  cv_.SignalAll();
+  return absl::OkStatus();
+}
+
+absl::Status BoardLink::OnFeed(const v1::FeedBatch& feed) {
+  v1::BoardLinkState state = this->state();
+  std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+  for (const v1::FeedEntry& entry : feed.entries()) {
+    absl::Status status;
+    if (entry.has_change()) {
+      status = batch->Apply(entry.change(), Arrival::kAnyOrder).status();
+    } else if (entry.purge().record_id().empty()) {
+      status = batch->PurgeReview(entry.purge().review_id());
+    } else {
+      status =
+          batch->Purge(entry.purge().review_id(), entry.purge().record_id());
+      // The board never purges an agency's own record; if it tries, keep it.
+      if (absl::IsFailedPrecondition(status)) status = absl::OkStatus();
+    }
+    if (!status.ok()) {
+      return absl::Status(status.code(),
+                          absl::StrCat("feed entry ", entry.seq(),
+                                       " refused: ", status.message()));
+    }
+  }
+  state.set_feed_cursor(std::max(state.feed_cursor(), feed.cursor()));
+  state.set_feed_head(std::max(feed.feed_head(), feed.cursor()));
+  state.set_last_contact_ms(options_.clock->NowMillis());
+  return CommitState(batch.get(), std::move(state));
+}
+
+absl::Status BoardLink::CommitState(Replica::Batch* batch,
+                                    v1::BoardLinkState state) {
+  batch->Put(Family::kSyncState, kStateKey, state.SerializeAsString());
+  RETURN_IF_ERROR(batch->Commit());
+  absl::MutexLock lock(&mu_);
+  state_ = std::move(state);
+  cv_.SignalAll();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::StatusReply> BoardLink::Status() {
+  v1::StatusReply reply;
+  v1::AgencyStatus* status = reply.mutable_agency();
+  status->set_agency(replica_->id());
+  status->set_board(options_.board_address);
+  ASSIGN_OR_RETURN(uint64_t own, replica_->Frontier(replica_->id()));
+  ASSIGN_OR_RETURN(uint64_t conflicts, replica_->CountConflicts());
+  v1::BoardLinkState state;
+  {
+    absl::MutexLock lock(&mu_);
+    state = state_;
+    status->set_connected(connected_);
+    status->set_last_error(last_error_);
+  }
+  if (state.last_contact_ms() > 0) {
+    *status->mutable_last_contact() =
+        MillisToTimestamp(state.last_contact_ms());
+  }
+  status->set_local_changes(own);
+  status->set_pending(
+      static_cast<uint32_t>(own - std::min(own, state.acknowledged())));
+  if (status->pending() > 0) {
+    v1::Dot oldest;
+    oldest.set_replica(replica_->id());
+    oldest.set_counter(state.acknowledged() + 1);
+    ASSIGN_OR_RETURN(std::optional<v1::Change> change,
+                     replica_->ReadChange(oldest));
+    if (change.has_value()) {
+      *status->mutable_oldest_pending() =
+          MillisToTimestamp(change->hlc().wall_time_ms());
+    }
+  }
+  status->set_rejected(static_cast<uint32_t>(state.rejected()));
+  status->set_accepted(static_cast<uint32_t>(
+      state.acknowledged() - std::min(state.acknowledged(), state.rejected())));
+  status->set_feed_cursor(state.feed_cursor());
+  status->set_pull_lag(
+      static_cast<uint32_t>(state.feed_head() > state.feed_cursor()
+                                ? state.feed_head() - state.feed_cursor()
+                                : 0));
+  status->set_conflicts(static_cast<uint32_t>(conflicts));
+  // The newest rejections, newest first.
+  std::vector<v1::Verdict> rejections;
+  auto it = replica_->store()->NewPrefixIterator(
+      Family::kVerdicts, keys::ChangePrefix(replica_->id()));
+  for (it->SeekToLast(); it->Valid() && rejections.size() < kMaxRejectionsShown;
+       it->Prev()) {
+    v1::Verdict verdict;
+    if (verdict.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size()))) {
+      rejections.push_back(std::move(verdict));
+    }
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading verdicts"));
+  for (v1::Verdict& verdict : rejections)
+    *status->add_rejections() = std::move(verdict);
+  return reply;
+}
+
+absl::StatusOr<v1::SyncReply> BoardLink::Sync(const v1::SyncRequest& request) {
+  const absl::Duration timeout = request.timeout_ms() > 0
+                                     ? absl::Milliseconds(request.timeout_ms())
+                                     : absl::Seconds(30);
+  ASSIGN_OR_RETURN(uint64_t target, replica_->Frontier(replica_->id()));
+  {
+    absl::MutexLock lock(&mu_);
+    connect_now_ = true;
+    const uint64_t failures_at_start = failures_;
+    const uint64_t ping = request.wait() ? ++pings_requested_ : 0;
+    cv_.SignalAll();
+    if (request.wait()) {
+      const absl::Time deadline = absl::Now() + timeout;
+      while (!(state_.acknowledged() >= target && pings_answered_ >= ping)) {
+        if (stop_) return absl::UnavailableError("the daemon is shutting down");
+        if (failures_ > failures_at_start && !connected_) {
+          return absl::UnavailableError(
+              last_error_.empty() ? absl::StrCat("cannot reach the board at ",
+                                                 options_.board_address)
+                                  : last_error_);
+        }
+        if (cv_.WaitWithDeadline(&mu_, deadline)) {
+          if (!connected_) {
+            return absl::DeadlineExceededError(absl::StrCat(
+                "not connected to the board at ", options_.board_address,
+                last_error_.empty() ? "" : ": ", last_error_));
+          }
+          return absl::DeadlineExceededError(absl::StrCat(
+              "timed out: ", target - std::min(target, state_.acknowledged()),
+              " changes still await the board's acknowledgement"));
+        }
+      }
+    }
+  }
+  v1::SyncReply reply;
+  ASSIGN_OR_RETURN(v1::StatusReply status, Status());
+  *reply.mutable_status() = status.agency();
+  return reply;
+}
+
+}  // namespace casesync

@@ -1,0 +1,126 @@
+// An agency daemon's link to the board (DESIGN.md section 5): keeps one sync
+// stream open whenever the board can be reached, pushes every local change
+// the board has not acknowledged, applies the feed the board sends, and
+// answers "am I synced?".
+//
+// Offline first: the agency works against its replica whether or not the
+// link is up. When the board is unreachable the link retries with
+// exponential backoff and jitter; a sync request cuts the wait short.
+//
+// Durability: the acknowledged frontier, rejections and feed cursor are
+// written in the same synced batch as what they describe, so after a crash
+// the link resends (harmless: the board acknowledges repeats) but never
+// skips.
+//
+// Thread-safety: thread-safe. One background thread runs the link, and a
+// second reads the stream while a session is open.
+#ifndef CASESYNC_CLIENT_BOARD_LINK_H_
+#define CASESYNC_CLIENT_BOARD_LINK_H_
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "casesync/v1/storage.pb.h"
+#include "casesync/v1/sync.grpc.pb.h"
+#include "common/replica.h"
+#include "common/sync_control.h"
+
+namespace casesync {
+
+struct BoardLinkOptions {
+  // host:port of the board's sync service.
+  std::string board_address;
+  // Plain text, naming the agency in call metadata (development only).
+  bool insecure = false;
+  // Wall clock for last-contact times. Not owned.
+  Clock* clock = SystemClock();
+  // Backoff between failed attempts: doubles from min to max, each wait
+  // drawn uniformly from 50% to 150% of the nominal value.
+  absl::Duration min_backoff = absl::Milliseconds(200);
+  absl::Duration max_backoff = absl::Seconds(30);
+  // Most changes and bytes in one push frame, and frames awaiting
+  // acknowledgement at once.
+  size_t max_push_changes = 1000;
+  size_t max_push_bytes = 4 << 20;
+  int push_window = 4;
+  // How long one attempt waits for a connection to the board.
+  absl::Duration connect_timeout = absl::Seconds(5);
+  // A stream is closed and reopened after this long (its gRPC deadline).
+  absl::Duration stream_lifetime = absl::Hours(1);
+};
+
+class BoardLink : public SyncControl {
+ public:
+  // Starts the link's thread. `replica` is not owned and must outlive the
+  // link. Errors from reading the link's stored state.
+  static absl::StatusOr<std::unique_ptr<BoardLink>> Start(
+      Replica* replica, BoardLinkOptions options);
+  ~BoardLink() override;
+
+  // Ends the open session and the thread. Idempotent.
+  void Stop();
+
+  // A local change was committed: push it soon.
+  void LocalWrite();
+
+  // SyncControl.
+  absl::StatusOr<v1::StatusReply> Status() override;
+  absl::StatusOr<v1::SyncReply> Sync(const v1::SyncRequest& request) override;
+
+ private:
+  BoardLink(Replica* replica, BoardLinkOptions options,
+            v1::BoardLinkState state);
+
+  void Run();
+  // Waits for the channel to the board to connect: UNAVAILABLE if it does
+  // not within the connect timeout, CANCELLED on Stop().
+  absl::Status Connect();
+  // One connection, until it fails or Stop().
+  absl::Status RunSession();
+  absl::Status OnWelcome(const v1::Welcome& welcome);
+  absl::Status OnPushAck(const v1::PushAck& ack);
+  absl::Status OnFeed(const v1::FeedBatch& feed);
+  // Stores the rejections among `verdicts` not stored yet into `batch`;
+  // returns how many were new.
+  absl::StatusOr<uint64_t> StoreRejections(
+      Replica::Batch* batch,
+      const google::protobuf::RepeatedPtrField<v1::Verdict>& verdicts);
+  // Commits `state` with `batch` and publishes it.
+  absl::Status CommitState(Replica::Batch* batch, v1::BoardLinkState state);
+  v1::BoardLinkState state() const;
+
+  Replica* const replica_;
+  const BoardLinkOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::BoardSync::Stub> stub_;
+  std::thread thread_;
+
+  mutable absl::Mutex mu_;
+  absl::CondVar cv_;
+  v1::BoardLinkState state_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool connect_now_ ABSL_GUARDED_BY(mu_) = false;
+  bool connected_ ABSL_GUARDED_BY(mu_) = false;
+  // The current or last session received the board's Welcome.
+  bool session_welcomed_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t local_writes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t failures_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string last_error_ ABSL_GUARDED_BY(mu_);
+  uint64_t pings_requested_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t pings_answered_ ABSL_GUARDED_BY(mu_) = 0;
+  // The open session's call, to cancel it on Stop().
+  grpc::ClientContext* session_context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // Last counters of the push frames sent and not yet acknowledged.
+  std::deque<uint64_t> in_flight_ ABSL_GUARDED_BY(mu_);
+  bool reader_done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace casesync
+
+#endif  // CASESYNC_CLIENT_BOARD_LINK_H_

@@ -1,0 +1,26 @@
+// What the local API asks of a daemon's sync side: its status ("am I
+// synced?") and a sync on demand. The agency daemon's board link and the
+// board each implement it.
+//
+// Thread-safety: implementations must be safe to call from many threads.
+#ifndef CASESYNC_COMMON_SYNC_CONTROL_H_
+#define CASESYNC_COMMON_SYNC_CONTROL_H_
+
+#include "absl/status/statusor.h"
+#include "casesync/v1/local_api.pb.h"
+
+namespace casesync {
+
+class SyncControl {
+ public:
+  virtual ~SyncControl() = default;
+  // The daemon's sync status; errors only from reading the store.
+  virtual absl::StatusOr<v1::StatusReply> Status() = 0;
+  // See LocalApi.Sync in local_api.proto for the errors.
+  virtual absl::StatusOr<v1::SyncReply> Sync(
+      const v1::SyncRequest& request) = 0;
+};
+
+}  // namespace casesync
+
+#endif  // CASESYNC_COMMON_SYNC_CONTROL_H_

@@ -1,0 +1,88 @@
+#include "server/board.h"
+
+#include <set>
+#include <utility>
+
+#include "common/access_rules.h"
+#include "common/status_macros.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace casesync {
+
+Board::Board(const BoardOptions& options) : options_(options) {}
+
+Board::~Board() = default;
+
+absl::StatusOr<std::unique_ptr<Board>> Board::Open(
+    const BoardOptions& options) {
+  auto board = std::unique_ptr<Board>(new Board(options));
+  ReplicaOptions replica_options;
+  replica_options.path = options.data_dir;
+  replica_options.replica_id = options.board_id;
+  replica_options.clock = options.clock;
+  replica_options.limits = options.limits;
+  replica_options.sync = options.sync;
+  replica_options.observer = &board->feed_;
+  ASSIGN_OR_RETURN(board->replica_, Replica::Open(replica_options));
+  RETURN_IF_ERROR(board->feed_.Attach(board->replica_.get()));
+  board->ingest_ =
+      std::make_unique<Ingest>(board->replica_.get(), options.clock);
+  RecordServiceOptions record_options;
+  record_options.replica = board->replica_.get();
+  board->records_ = std::make_unique<RecordService>(std::move(record_options));
+  return board;
+}
+
+void Board::StreamOpened(const std::string& agency) {
+  absl::MutexLock lock(&mu_);
+  ++open_streams_[agency];
+}
+
+void Board::StreamClosed(const std::string& agency) {
+  absl::MutexLock lock(&mu_);
+  if (--open_streams_[agency] <= 0) open_streams_.erase(agency);
+}
+
+absl::StatusOr<v1::StatusReply> Board::Status() {
+  v1::StatusReply reply;
+  v1::BoardStatus* status = reply.mutable_board();
+  status->set_board(id());
+  const uint64_t head = feed_.head();
+  status->set_feed_head(head);
+  ASSIGN_OR_RETURN(uint64_t conflicts, replica_->CountConflicts());
+  status->set_conflicts(static_cast<uint32_t>(conflicts));
+
+  ASSIGN_OR_RETURN(auto states, ingest_->AllStates());
+  std::map<std::string, v1::AgencySyncState> rows(states.begin(), states.end());
+  ASSIGN_OR_RETURN(std::vector<RecordView> reviews,
+                   replica_->ListRecords("", v1::RECORD_TYPE_REVIEW, false));
+  for (const RecordView& view : reviews) {
+    for (const std::string& agency :
+         static_cast<const v1::Review&>(*view.message).agencies()) {
+      rows.emplace(agency, v1::AgencySyncState());
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  for (const auto& [agency, state] : rows) {
+    v1::BoardAgencyRow* row = status->add_agencies();
+    row->set_agency(agency);
+    row->set_connected(open_streams_.count(agency) > 0);
+    if (state.last_contact_ms() > 0) {
+      *row->mutable_last_contact() =
+          google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
+              static_cast<int64_t>(state.last_contact_ms()));
+    }
+    row->set_acknowledged(state.acknowledged());
+    row->set_accepted(static_cast<uint32_t>(state.accepted()));
+    row->set_rejected(static_cast<uint32_t>(state.rejected()));
+    row->set_lag(static_cast<uint32_t>(
+        head > state.feed_cursor() ? head - state.feed_cursor() : 0));
+  }
+  return reply;
+}
+
+absl::StatusOr<v1::SyncReply> Board::Sync(const v1::SyncRequest&) {
+  return v1::SyncReply();
+}
+
+}  // namespace casesync

@@ -1,0 +1,77 @@
+// The board: the server of record (DESIGN.md section 1). Owns the board's
+// replica, its feed, the intake of agencies' pushes, and the record service
+// its review team uses through the local API; answers "who has synced what"
+// for the local API's status.
+//
+// Thread-safety: thread-safe.
+#ifndef CASESYNC_SERVER_BOARD_H_
+#define CASESYNC_SERVER_BOARD_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/record_service.h"
+#include "common/replica.h"
+#include "common/sync_control.h"
+#include "server/feed.h"
+#include "server/ingest.h"
+
+namespace casesync {
+
+struct BoardOptions {
+  // Directory of the board's store; created if missing.
+  std::string data_dir;
+  // The board's replica id (its certificate's common name). Default "board".
+  std::string board_id = "board";
+  // Wall clock. Not owned.
+  Clock* clock = SystemClock();
+  // Limits every change must keep.
+  ChangeLimits limits;
+  // Sync every commit to disk before acknowledging it (the default). False
+  // only for tests that say so.
+  bool sync = true;
+};
+
+class Board : public SyncControl {
+ public:
+  // Opens the board's store. Errors as Replica::Open.
+  static absl::StatusOr<std::unique_ptr<Board>> Open(
+      const BoardOptions& options);
+  ~Board() override;
+
+  const std::string& id() const { return replica_->id(); }
+  Replica* replica() const { return replica_.get(); }
+  Feed* feed() { return &feed_; }
+  Ingest* ingest() { return ingest_.get(); }
+  RecordService* records() { return records_.get(); }
+
+  // A sync stream from `agency` opened or closed (for status).
+  void StreamOpened(const std::string& agency);
+  void StreamClosed(const std::string& agency);
+
+  // SyncControl: one row per agency the board knows (from pushes or from
+  // reviews' member lists).
+  absl::StatusOr<v1::StatusReply> Status() override;
+  // SyncControl: the board is the server of record; nothing to do.
+  absl::StatusOr<v1::SyncReply> Sync(const v1::SyncRequest& request) override;
+
+ private:
+  explicit Board(const BoardOptions& options);
+
+  const BoardOptions options_;
+  // Declared before the replica, which holds a pointer to it.
+  Feed feed_;
+  std::unique_ptr<Replica> replica_;
+  std::unique_ptr<Ingest> ingest_;
+  std::unique_ptr<RecordService> records_;
+  absl::Mutex mu_;
+  std::map<std::string, int> open_streams_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace casesync
+
+#endif  // CASESYNC_SERVER_BOARD_H_

@@ -1,0 +1,51 @@
+// casesync-board: the safeguarding board's server of record.
+#include <iostream>
+
+#include "common/daemon.h"
+#include "server/board_server.h"
+#include "spdlog/spdlog.h"
+
+int main(int argc, char** argv) {
+  casesync::BoardServerOptions options;
+  CLI::App app{
+      "casesync-board: the safeguarding board's server of record. Agencies' "
+      "daemons sync to it; the review team works on it through the casesync "
+      "command line pointed at its socket."};
+  app.footer(
+      "Example (local development):\n"
+      "  casesync-board --data_dir /var/lib/casesync/board --listen "
+      "127.0.0.1:7443 \\\n"
+      "      --socket /run/casesync/board.sock --insecure\n"
+      "  CASESYNC_SOCKET=/run/casesync/board.sock casesync status");
+  app.add_option("--data_dir", options.board.data_dir,
+                 "directory of the board's store (created if missing)")
+      ->required();
+  app.add_option("--listen", options.listen,
+                 "host:port the sync service listens on for agencies (port 0: "
+                 "pick a free one, printed at start)")
+      ->required();
+  app.add_option("--socket", options.socket,
+                 "path of the local API's Unix socket (owner-only permissions)")
+      ->required();
+  app.add_option("--board_id", options.board.board_id, "the board's replica id")
+      ->capture_default_str();
+  app.add_flag(
+      "--insecure", options.insecure,
+      "plain-text transport, agencies name themselves: development only");
+  if (auto exit = casesync::ParseCommandLine(app, argc, argv)) return *exit;
+
+  casesync::BlockTerminationSignals();
+  casesync::InitLogging("casesync-board");
+  auto server = casesync::BoardServer::Start(options);
+  if (!server.ok()) {
+    std::cerr << "casesync-board: " << server.status().message() << "\n";
+    return casesync::kExitFailure;
+  }
+  std::cout << "casesync-board: listening for agencies on "
+            << (*server)->listen_address() << "; local API on "
+            << options.socket << std::endl;
+  const int signal_number = casesync::AwaitTerminationSignal();
+  spdlog::info("signal {}: shutting down", signal_number);
+  (*server)->Shutdown(absl::Seconds(5));
+  return casesync::kExitOk;
+}

@@ -1,0 +1,81 @@
+#include "server/board_server.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/daemon.h"
+#include "common/status_macros.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "spdlog/spdlog.h"
+
+namespace casesync {
+
+absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
+    const BoardServerOptions& options) {
+  if (!options.insecure) {
+    return absl::InvalidArgumentError(
+        "this build has no TLS transport yet: start with --insecure for local "
+        "development and tests (plain text, agencies name themselves)");
+  }
+  auto server = std::unique_ptr<BoardServer>(new BoardServer());
+  ASSIGN_OR_RETURN(server->board_, Board::Open(options.board));
+
+  SyncServiceOptions sync_options;
+  sync_options.insecure = options.insecure;
+  server->sync_service_ =
+      std::make_unique<SyncService>(server->board_.get(), sync_options);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+                           &port);
+  builder.RegisterService(server->sync_service_.get());
+  builder.SetMaxReceiveMessageSize(kMaxGrpcMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxGrpcMessageBytes);
+  // Notice agencies that vanish without closing their stream.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Never share the port with another process (a second board, or this one
+  // still shutting down).
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  server->sync_server_ = builder.BuildAndStart();
+  if (server->sync_server_ == nullptr || port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for agencies on ", options.listen));
+  }
+  const size_t colon = options.listen.rfind(':');
+  server->listen_address_ =
+      absl::StrCat(options.listen.substr(0, colon), ":", port);
+  spdlog::warn(
+      "INSECURE: the sync service on {} uses plain text and believes whatever "
+      "agency id a caller sends; use only on a development machine",
+      server->listen_address_);
+
+  server->local_service_ = std::make_unique<LocalApiService>(
+      server->board_->records(), server->board_.get());
+  ASSIGN_OR_RETURN(server->local_server_,
+                   ServeLocalApi(options.socket, server->local_service_.get()));
+  return server;
+}
+
+BoardServer::~BoardServer() { Shutdown(absl::ZeroDuration()); }
+
+void BoardServer::Shutdown(absl::Duration grace) {
+  if (sync_service_ != nullptr) sync_service_->Stop();
+  const auto deadline =
+      std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace);
+  if (sync_server_ != nullptr) {
+    sync_server_->Shutdown(deadline);
+    sync_server_->Wait();
+    sync_server_.reset();
+  }
+  if (local_server_ != nullptr) {
+    local_server_->Shutdown(deadline);
+    local_server_->Wait();
+    local_server_.reset();
+  }
+  board_.reset();
+}
+
+}  // namespace casesync

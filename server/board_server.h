@@ -1,0 +1,60 @@
+// casesync-board as a whole: the board, its sync service on TCP for the
+// agencies, and the local API on a Unix socket for the review team.
+//
+// Thread-safety: Start and Shutdown from one thread.
+#ifndef CASESYNC_SERVER_BOARD_SERVER_H_
+#define CASESYNC_SERVER_BOARD_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/local_api_service.h"
+#include "grpcpp/server.h"
+#include "server/board.h"
+#include "server/sync_service.h"
+
+namespace casesync {
+
+struct BoardServerOptions {
+  BoardOptions board;
+  // host:port for the sync service; port 0 picks a free one.
+  std::string listen;
+  // Path of the local API's Unix socket.
+  std::string socket;
+  // Plain-text sync transport with self-declared agency ids. Development
+  // only; logged as a warning.
+  bool insecure = false;
+};
+
+class BoardServer {
+ public:
+  // Opens the board and starts both servers. Errors from opening the store,
+  // INVALID_ARGUMENT without --insecure (no TLS yet), UNAVAILABLE when an
+  // address cannot be listened on.
+  static absl::StatusOr<std::unique_ptr<BoardServer>> Start(
+      const BoardServerOptions& options);
+  ~BoardServer();
+
+  // The sync service's address with the port actually bound.
+  const std::string& listen_address() const { return listen_address_; }
+  Board* board() { return board_.get(); }
+
+  // Stops taking calls, ends open streams (waiting up to `grace`), closes
+  // the store.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  BoardServer() = default;
+
+  std::unique_ptr<Board> board_;
+  std::unique_ptr<SyncService> sync_service_;
+  std::unique_ptr<LocalApiService> local_service_;
+  std::unique_ptr<grpc::Server> sync_server_;
+  std::unique_ptr<grpc::Server> local_server_;
+  std::string listen_address_;
+};
+
+}  // namespace casesync
+
+#endif  // CASESYNC_SERVER_BOARD_SERVER_H_

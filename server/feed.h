@@ -1,0 +1,80 @@
+// The board's feed (DESIGN.md section 5): every change the board applies,
+// its own and the agencies', numbered in one sequence in the same batch that
+// applies it; and what each agency may see of it.
+//
+// Reading for an agency filters by the current state of the board: a change
+// to a record the agency may see is sent; when a change makes a record
+// visible to it (its visibility, or the agency joining the review), the whole
+// record is sent; when it makes it invisible, a purge. Changes the agency
+// wrote itself are not sent back. docs/sync_protocol.md has the argument for
+// why this delivers every visible record whole, whatever the timing.
+//
+// Thread-safety: thread-safe. OnApplied runs under the replica's writer lock.
+#ifndef CASESYNC_SERVER_FEED_H_
+#define CASESYNC_SERVER_FEED_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "casesync/v1/sync.pb.h"
+#include "common/replica.h"
+
+namespace casesync {
+
+class Feed : public ChangeObserver {
+ public:
+  Feed() = default;
+
+  // Binds the feed to the board's replica (opened with this feed as its
+  // observer) and reads the head. Must be called once, before anything else.
+  [[nodiscard]] absl::Status Attach(Replica* replica);
+
+  // ChangeObserver: numbers `change` in the feed, in its batch.
+  absl::Status OnApplied(Replica::Batch* batch,
+                         const v1::Change& change) override;
+  // ChangeObserver: publishes the new head and wakes waiting readers.
+  void OnCommitted() override;
+
+  // The feed head as `batch` would leave it (the sequence number of the
+  // newest entry, 0 if none).
+  static absl::StatusOr<uint64_t> HeadIn(Replica::Batch* batch);
+
+  // The sequence number of the newest committed entry.
+  uint64_t head() const;
+
+  // How many times Wake() was called so far. Read it before checking for
+  // other work, then pass it to WaitBeyond, so a Wake() in between is not
+  // missed.
+  uint64_t wake_count() const;
+
+  // Blocks until the head passes `seq`, Wake() is called after wake_count()
+  // returned `wakes_seen`, or `timeout` passes. Returns the head.
+  uint64_t WaitBeyond(uint64_t seq, uint64_t wakes_seen,
+                      absl::Duration timeout);
+
+  // Wakes every WaitBeyond caller (a stream has something else to do).
+  void Wake();
+
+  // The entries `agency` may see after sequence `after`, read until about
+  // `max_bytes` of changes are collected or the head is reached; `cursor` in
+  // the result is the last sequence number considered. Errors from reading
+  // the store.
+  absl::StatusOr<v1::FeedBatch> ReadFor(absl::string_view agency,
+                                        uint64_t after, size_t max_bytes) const;
+
+ private:
+  Replica* replica_ = nullptr;
+  mutable absl::Mutex mu_;
+  absl::CondVar changed_;
+  uint64_t head_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t wakes_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace casesync
+
+#endif  // CASESYNC_SERVER_FEED_H_

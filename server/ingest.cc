@@ -1,0 +1,212 @@
+#include "server/ingest.h"
+
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/access_rules.h"
+#include "common/change_check.h"
+#include "common/status_macros.h"
+#include "common/storage_keys.h"
+#include "server/feed.h"
+
+namespace casesync {
+namespace {
+
+constexpr absl::string_view kStatePrefix = "agency/";
+
+std::string StateKey(absl::string_view agency) {
+  return absl::StrCat(kStatePrefix, agency);
+}
+
+// Verdicts are kept per pushing agency, so a change claiming another author
+// cannot touch that author's verdicts.
+std::string VerdictKey(absl::string_view agency, const v1::Dot& dot) {
+  return absl::StrCat(agency, absl::string_view("\0", 1), keys::Change(dot));
+}
+
+v1::Verdict Rejected(const v1::Dot& dot, v1::Verdict::Reason reason,
+                     absl::string_view detail) {
+  v1::Verdict verdict;
+  *verdict.mutable_dot() = dot;
+  verdict.set_outcome(v1::Verdict::OUTCOME_REJECTED);
+  verdict.set_reason(reason);
+  verdict.set_detail(std::string(detail));
+  return verdict;
+}
+
+absl::StatusOr<v1::AgencySyncState> ParseState(
+    const std::optional<std::string>& bytes) {
+  v1::AgencySyncState state;
+  if (bytes.has_value() && !state.ParseFromString(*bytes)) {
+    return absl::DataLossError("unreadable agency sync state");
+  }
+  return state;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::PushAck> Ingest::Push(absl::string_view agency,
+                                         const v1::PushBatch& push) {
+  std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+  ASSIGN_OR_RETURN(std::optional<std::string> state_bytes,
+                   batch->Get(Family::kSyncState, StateKey(agency)));
+  ASSIGN_OR_RETURN(v1::AgencySyncState state, ParseState(state_bytes));
+  std::map<std::string, std::optional<v1::Review>> reviews;
+  v1::PushAck ack;
+  for (const v1::Change& change : push.changes()) {
+    const v1::Dot& dot = change.dot();
+    v1::Verdict verdict;
+    if (dot.replica() != agency) {
+      // Not this agency's counter sequence: judged, but moves no frontier.
+      verdict =
+          Rejected(dot, v1::Verdict::REASON_NOT_AUTHORISED,
+                   absl::StrCat("change ", FormatDot(dot), " claims to be by ",
+                                dot.replica(), ", but was pushed by ", agency));
+      *verdict.mutable_decided_at() = replica_->hlc()->Now();
+      batch->Put(Family::kVerdicts, VerdictKey(agency, dot),
+                 verdict.SerializeAsString());
+      *ack.add_rejected() = verdict;
+      continue;
+    }
+    if (dot.counter() <= state.acknowledged()) continue;  // judged before
+    if (dot.counter() != state.acknowledged() + 1) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "push from ", agency, " skips from counter ", state.acknowledged(),
+          " to ", dot.counter(), "; resend from ", state.acknowledged() + 1));
+    }
+    if (absl::Status check = CheckChange(change, replica_->options().limits);
+        !check.ok()) {
+      verdict =
+          Rejected(dot,
+                   absl::IsOutOfRange(check) ? v1::Verdict::REASON_TOO_LARGE
+                                             : v1::Verdict::REASON_INVALID,
+                   check.message());
+    } else {
+      auto it = reviews.find(change.record().review_id());
+      if (it == reviews.end()) {
+        ASSIGN_OR_RETURN(std::optional<v1::Review> review,
+                         ReadReview(*replica_, change.record().review_id()));
+        it = reviews.emplace(change.record().review_id(), std::move(review))
+                 .first;
+      }
+      std::optional<Refusal> refusal =
+          CheckAgencyWrite(agency, change.record(),
+                           it->second.has_value() ? &*it->second : nullptr);
+      if (refusal.has_value()) {
+        verdict = Rejected(dot, refusal->reason, refusal->detail);
+      } else {
+        absl::StatusOr<ApplyOutcome> applied =
+            batch->Apply(change, Arrival::kAnyOrder);
+        if (!applied.ok()) {
+          if (!absl::IsInvalidArgument(applied.status()) &&
+              !absl::IsFailedPrecondition(applied.status())) {
+            return applied.status();  // the store failed: nothing is durable
+          }
+          verdict = Rejected(dot, v1::Verdict::REASON_INVALID,
+                             applied.status().message());
+        } else {
+          *verdict.mutable_dot() = dot;
+          verdict.set_outcome(v1::Verdict::OUTCOME_ACCEPTED);
+          if (*applied == ApplyOutcome::kApplied) {
+            ASSIGN_OR_RETURN(uint64_t seq, Feed::HeadIn(batch.get()));
+            verdict.set_feed_seq(seq);
+          }
+        }
+      }
+    }
+    *verdict.mutable_decided_at() = replica_->hlc()->Now();
+    batch->Put(Family::kVerdicts, VerdictKey(agency, dot),
+               verdict.SerializeAsString());
+    state.set_acknowledged(dot.counter());
+    if (verdict.outcome() == v1::Verdict::OUTCOME_ACCEPTED) {
+      state.set_accepted(state.accepted() + 1);
+      ack.set_accepted(ack.accepted() + 1);
+    } else {
+      state.set_rejected(state.rejected() + 1);
+      *ack.add_rejected() = verdict;
+    }
+  }
+  state.set_last_contact_ms(clock_->NowMillis());
+  batch->Put(Family::kSyncState, StateKey(agency), state.SerializeAsString());
+  RETURN_IF_ERROR(batch->Commit());
+  ack.set_acknowledged(state.acknowledged());
+  return ack;
+}
+
+absl::Status Ingest::Touch(absl::string_view agency, uint64_t feed_cursor) {
+  std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                   batch->Get(Family::kSyncState, StateKey(agency)));
+  ASSIGN_OR_RETURN(v1::AgencySyncState state, ParseState(bytes));
+  state.set_last_contact_ms(clock_->NowMillis());
+  if (feed_cursor > 0) state.set_feed_cursor(feed_cursor);
+  batch->Put(Family::kSyncState, StateKey(agency), state.SerializeAsString());
+  return batch->Commit();
+}
+
+absl::StatusOr<v1::AgencySyncState> Ingest::State(
+    absl::string_view agency) const {
+  ASSIGN_OR_RETURN(
+      std::optional<std::string> bytes,
+      replica_->store()->Get(Family::kSyncState, StateKey(agency)));
+  return ParseState(bytes);
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, v1::AgencySyncState>>>
+Ingest::AllStates() const {
+  std::vector<std::pair<std::string, v1::AgencySyncState>> states;
+  auto it =
+      replica_->store()->NewPrefixIterator(Family::kSyncState, kStatePrefix);
+  for (; it->Valid(); it->Next()) {
+    v1::AgencySyncState state;
+    if (!state.ParseFromArray(it->value().data(),
+                              static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("unreadable agency sync state");
+    }
+    absl::string_view key = ToView(it->key());
+    key.remove_prefix(kStatePrefix.size());
+    states.emplace_back(std::string(key), std::move(state));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading agency sync state"));
+  return states;
+}
+
+absl::StatusOr<std::vector<v1::Verdict>> Ingest::RejectionsAfter(
+    absl::string_view agency, uint64_t after) const {
+  std::vector<v1::Verdict> rejections;
+  v1::Dot start;
+  start.set_replica(std::string(agency));
+  start.set_counter(after + 1);
+  auto it = replica_->store()->NewPrefixIterator(
+      Family::kVerdicts,
+      VerdictKey(agency, start).substr(0, agency.size() * 2 + 2));
+  for (it->Seek(ToSlice(VerdictKey(agency, start))); it->Valid(); it->Next()) {
+    v1::Verdict verdict;
+    if (!verdict.ParseFromArray(it->value().data(),
+                                static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("unreadable verdict");
+    }
+    if (verdict.outcome() == v1::Verdict::OUTCOME_REJECTED) {
+      rejections.push_back(std::move(verdict));
+    }
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading verdicts"));
+  return rejections;
+}
+
+absl::StatusOr<std::optional<v1::Verdict>> Ingest::VerdictOf(
+    absl::string_view agency, const v1::Dot& dot) const {
+  ASSIGN_OR_RETURN(
+      std::optional<std::string> bytes,
+      replica_->store()->Get(Family::kVerdicts, VerdictKey(agency, dot)));
+  if (!bytes.has_value()) return std::nullopt;
+  v1::Verdict verdict;
+  if (!verdict.ParseFromString(*bytes))
+    return absl::DataLossError("unreadable verdict");
+  return verdict;
+}
+
+}  // namespace casesync

@@ -1,0 +1,68 @@
+// Taking in agencies' pushes on the board (DESIGN.md sections 5 and 6), and
+// the board's per-agency bookkeeping (acknowledged frontier, counts, last
+// contact, feed cursor).
+//
+// Each pushed change is judged: its author must be the pushing agency, it
+// must be well formed and within limits, and the agency must be allowed to
+// write it (common/access_rules.h). An accepted change is applied (and so
+// numbered in the feed); a rejected one is stored nowhere but in its
+// verdict. Either way the verdict and the agency's new frontier are written
+// in the same synced batch, so the acknowledgement sent afterwards is
+// durable, and a crash at any point can repeat a push but never lose or
+// double one.
+//
+// Thread-safety: thread-safe (the replica serializes writers).
+#ifndef CASESYNC_SERVER_INGEST_H_
+#define CASESYNC_SERVER_INGEST_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "casesync/v1/storage.pb.h"
+#include "casesync/v1/sync.pb.h"
+#include "common/clock.h"
+#include "common/replica.h"
+
+namespace casesync {
+
+class Ingest {
+ public:
+  // Neither is owned.
+  Ingest(Replica* replica, Clock* clock) : replica_(replica), clock_(clock) {}
+
+  // Judges and stores a push from `agency` (the caller's identity). Changes
+  // at or below the acknowledged frontier are acknowledged again without
+  // being judged twice. FAILED_PRECONDITION, with nothing written, if a
+  // change's counter skips past the frontier; store errors otherwise.
+  absl::StatusOr<v1::PushAck> Push(absl::string_view agency,
+                                   const v1::PushBatch& push);
+
+  // Records contact from `agency`, and its feed cursor when known (> 0).
+  [[nodiscard]] absl::Status Touch(absl::string_view agency,
+                                   uint64_t feed_cursor);
+
+  // The bookkeeping of one agency (all zero if never seen).
+  absl::StatusOr<v1::AgencySyncState> State(absl::string_view agency) const;
+
+  // Every agency the board has bookkeeping for, by id.
+  absl::StatusOr<std::vector<std::pair<std::string, v1::AgencySyncState>>>
+  AllStates() const;
+
+  // The rejections of `agency`'s own changes with counters above `after`.
+  absl::StatusOr<std::vector<v1::Verdict>> RejectionsAfter(
+      absl::string_view agency, uint64_t after) const;
+
+  // The verdict on one change pushed by `agency`, nullopt if none.
+  absl::StatusOr<std::optional<v1::Verdict>> VerdictOf(
+      absl::string_view agency, const v1::Dot& dot) const;
+
+ private:
+  Replica* const replica_;
+  Clock* const clock_;
+};
+
+}  // namespace casesync
+
+#endif  // CASESYNC_SERVER_INGEST_H_

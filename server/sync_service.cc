@@ -1,0 +1,200 @@
+#include "server/sync_service.h"
+
+#include <deque>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "common/grpc_status.h"
+#include "server/caller_identity.h"
+#include "spdlog/spdlog.h"
+
+namespace casesync {
+namespace {
+
+using Stream = grpc::ServerReaderWriter<v1::BoardFrame, v1::AgencyFrame>;
+
+// One agency's open stream: serialises the two threads' writes and hands
+// pings from the reading thread to the feed thread.
+class Session {
+ public:
+  Session(Board* board, std::string agency, Stream* stream, size_t max_bytes,
+          const std::atomic<bool>* stopping)
+      : board_(board),
+        agency_(std::move(agency)),
+        stream_(stream),
+        max_bytes_(max_bytes),
+        stopping_(stopping) {}
+
+  bool Write(const v1::BoardFrame& frame) {
+    absl::MutexLock lock(&write_mu_);
+    return stream_->Write(frame);
+  }
+
+  // The agency asked for a Pong once the feed up to `head` was sent.
+  void RequestPong(uint64_t id, uint64_t head) {
+    {
+      absl::MutexLock lock(&mu_);
+      v1::Pong pong;
+      pong.set_id(id);
+      pong.set_feed_head(head);
+      pings_.push_back(std::move(pong));
+    }
+    board_->feed()->Wake();
+  }
+
+  // The reading side is done: the feed thread should end.
+  void Finish() {
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+    }
+    board_->feed()->Wake();
+  }
+
+  // Sends the feed from `cursor` on, live, until Finish() or a failed write.
+  absl::Status TailFeed(uint64_t cursor) {
+    Feed* feed = board_->feed();
+    while (!stopping_->load()) {
+      const uint64_t wakes = feed->wake_count();
+      absl::StatusOr<v1::FeedBatch> batch =
+          feed->ReadFor(agency_, cursor, max_bytes_);
+      if (!batch.ok()) return batch.status();
+      if (batch->cursor() > cursor) {
+        cursor = batch->cursor();
+        v1::BoardFrame frame;
+        *frame.mutable_feed() = *std::move(batch);
+        if (!Write(frame)) return absl::OkStatus();  // the agency went away
+      }
+      bool done;
+      std::vector<v1::Pong> pongs;
+      {
+        absl::MutexLock lock(&mu_);
+        done = done_;
+        while (!pings_.empty() && pings_.front().feed_head() <= cursor) {
+          pongs.push_back(pings_.front());
+          pings_.pop_front();
+        }
+      }
+      if (done) return absl::OkStatus();
+      for (v1::Pong& pong : pongs) {
+        v1::BoardFrame frame;
+        pong.set_feed_head(cursor);
+        *frame.mutable_pong() = std::move(pong);
+        if (!Write(frame)) return absl::OkStatus();
+      }
+      if (cursor < feed->head()) continue;  // more to send already
+      feed->WaitBeyond(cursor, wakes, absl::Seconds(1));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  Board* const board_;
+  const std::string agency_;
+  Stream* const stream_;
+  const size_t max_bytes_;
+  const std::atomic<bool>* const stopping_;
+  absl::Mutex write_mu_;
+  absl::Mutex mu_;
+  std::deque<v1::Pong> pings_ ABSL_GUARDED_BY(mu_);
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+void SyncService::Stop() {
+  stopping_.store(true);
+  board_->feed()->Wake();
+}
+
+grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
+  absl::StatusOr<std::string> caller =
+      CallerAgency(*context, options_.insecure);
+  if (!caller.ok()) {
+    spdlog::warn("sync refused from {}: {}", context->peer(),
+                 std::string(caller.status().message()));
+    return ToGrpcStatus(caller.status());
+  }
+  const std::string& agency = *caller;
+  v1::AgencyFrame frame;
+  if (!stream->Read(&frame)) return grpc::Status::OK;
+  if (!frame.has_hello() || frame.hello().protocol_version() != 1) {
+    return ToGrpcStatus(absl::FailedPreconditionError(
+        "the first frame must be a Hello with protocol_version 1"));
+  }
+  const uint64_t start_cursor = frame.hello().feed_cursor();
+  if (absl::Status touched = board_->ingest()->Touch(agency, start_cursor);
+      !touched.ok()) {
+    return ToGrpcStatus(touched);
+  }
+  absl::StatusOr<v1::AgencySyncState> state = board_->ingest()->State(agency);
+  if (!state.ok()) return ToGrpcStatus(state.status());
+
+  Session session(board_, agency, stream, options_.max_feed_frame_bytes,
+                  &stopping_);
+  v1::BoardFrame welcome;
+  welcome.mutable_welcome()->set_board_id(board_->id());
+  welcome.mutable_welcome()->set_acknowledged(state->acknowledged());
+  welcome.mutable_welcome()->set_feed_head(board_->feed()->head());
+  if (frame.hello().acknowledged() < state->acknowledged()) {
+    absl::StatusOr<std::vector<v1::Verdict>> rejections =
+        board_->ingest()->RejectionsAfter(agency, frame.hello().acknowledged());
+    if (!rejections.ok()) return ToGrpcStatus(rejections.status());
+    for (v1::Verdict& verdict : *rejections) {
+      *welcome.mutable_welcome()->add_rejected() = std::move(verdict);
+    }
+  }
+  if (!session.Write(welcome)) return grpc::Status::OK;
+
+  board_->StreamOpened(agency);
+  spdlog::info("agency {} connected from {} (acknowledged {}, feed cursor {})",
+               agency, context->peer(), state->acknowledged(), start_cursor);
+  absl::Status tail_status;
+  std::thread tail([&] {
+    tail_status = session.TailFeed(start_cursor);
+    if (!tail_status.ok()) context->TryCancel();
+  });
+
+  absl::Status status;
+  while (status.ok() && stream->Read(&frame)) {
+    switch (frame.frame_case()) {
+      case v1::AgencyFrame::kPush: {
+        absl::StatusOr<v1::PushAck> ack =
+            board_->ingest()->Push(agency, frame.push());
+        if (!ack.ok()) {
+          status = ack.status();
+          break;
+        }
+        v1::BoardFrame reply;
+        *reply.mutable_push_ack() = *std::move(ack);
+        if (!session.Write(reply))
+          status = absl::CancelledError("stream closed");
+        break;
+      }
+      case v1::AgencyFrame::kFeedAck:
+        status = board_->ingest()->Touch(agency, frame.feed_ack().cursor());
+        break;
+      case v1::AgencyFrame::kPing:
+        session.RequestPong(frame.ping().id(), board_->feed()->head());
+        break;
+      default:
+        status = absl::FailedPreconditionError(
+            "unexpected frame: Hello only once, at the start");
+    }
+  }
+  session.Finish();
+  tail.join();
+  board_->StreamClosed(agency);
+  if (status.ok()) status = tail_status;
+  if (status.ok() || absl::IsCancelled(status)) {
+    spdlog::info("agency {} disconnected", agency);
+    return grpc::Status::OK;
+  }
+  spdlog::warn("agency {} stream ended: {}", agency,
+               std::string(status.message()));
+  return ToGrpcStatus(status);
+}
+
+}  // namespace casesync
