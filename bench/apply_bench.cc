@@ -14,6 +14,7 @@
 #include "common/ids.h"
 #include "common/replica.h"
 #include "rocksdb/statistics.h"
+#include "server/board.h"
 
 namespace casesync {
 namespace {
@@ -153,6 +154,50 @@ BENCHMARK(BM_ApplySyncedBatches)
     ->ArgName("edits")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// The board taking in an agency's pushes of 1,000 new ~1 KB chronology
+// entries: judging, applying, feed numbering, verdicts, one synced commit per
+// push (what W1 of bench/sync.sh spends most of its time on).
+void BM_BoardIngestPush(benchmark::State& state) {
+  const std::string dir = BenchDir();
+  BoardOptions options;
+  options.data_dir = dir;
+  auto board = Board::Open(options);
+  if (!board.ok()) {
+    state.SkipWithError(board.status().ToString().c_str());
+    return;
+  }
+  RecordEdit review;
+  review.record.set_review_id("review-1");
+  review.record.set_type(v1::RECORD_TYPE_REVIEW);
+  FieldEdit title{5, {}}, agencies{7, {}};
+  title.value.set_string_value("Benchmark");
+  agencies.value.mutable_string_list()->add_values("police");
+  review.fields = {title, agencies};
+  if (!(*board)->replica()->Edit(review).ok()) {
+    state.SkipWithError("cannot create the review");
+    return;
+  }
+  ChangeSource source;
+  v1::PushBatch push;
+  int64_t changes = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    push.Clear();
+    for (int i = 0; i < kBatch; ++i) *push.add_changes() = source.NewEntry();
+    state.ResumeTiming();
+    auto ack = (*board)->ingest()->Push("police", push);
+    if (!ack.ok() || ack->accepted() != static_cast<uint32_t>(kBatch)) {
+      state.SkipWithError("push refused");
+      return;
+    }
+    changes += kBatch;
+  }
+  state.SetItemsProcessed(changes);
+  board->reset();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_BoardIngestPush)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace casesync

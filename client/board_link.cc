@@ -6,10 +6,12 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "common/daemon.h"
+#include "common/frame_codec.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "common/storage_keys.h"
 #include "google/protobuf/util/time_util.h"
+#include "grpcpp/channel.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "spdlog/spdlog.h"
@@ -63,6 +65,10 @@ BoardLink::BoardLink(Replica* replica, BoardLinkOptions options,
 }
 
 absl::Status BoardLink::Connect() {
+  // Whatever gRPC's own reconnection pacing says after the last failure, the
+  // link has already waited its backoff (or was asked to sync now): try at
+  // once.
+  grpc::experimental::ChannelResetConnectionBackoff(channel_.get());
   const absl::Time deadline = absl::Now() + options_.connect_timeout;
   while (absl::Now() < deadline) {
     {
@@ -267,15 +273,17 @@ absl::Status BoardLink::RunSession() {
         writer_status = changes.status();
         break;
       }
-      v1::AgencyFrame push;
+      v1::PushBatch batch;
       size_t bytes = 0;
       for (v1::Change& change : *changes) {
         bytes += change.ByteSizeLong();
-        *push.mutable_push()->add_changes() = std::move(change);
+        *batch.add_changes() = std::move(change);
         if (bytes >= options_.max_push_bytes) break;
       }
-      if (!push.push().changes().empty()) {
-        const uint64_t last = push.push().changes().rbegin()->dot().counter();
+      if (!batch.changes().empty()) {
+        const uint64_t last = batch.changes().rbegin()->dot().counter();
+        v1::AgencyFrame push;
+        push.mutable_push()->set_zstd(CompressMessage(batch));
         {
           absl::MutexLock lock(&mu_);
           in_flight_.push_back(last);
@@ -357,7 +365,12 @@ absl::Status BoardLink::OnPushAck(const v1::PushAck& ack) {
   return absl::OkStatus();
 }
 
-absl::Status BoardLink::OnFeed(const v1::FeedBatch& feed) {
+absl::Status BoardLink::OnFeed(const v1::FeedBatch& frame) {
+  v1::FeedBatch decompressed;
+  if (!frame.zstd().empty()) {
+    RETURN_IF_ERROR(DecompressMessage(frame.zstd(), &decompressed));
+  }
+  const v1::FeedBatch& feed = frame.zstd().empty() ? frame : decompressed;
   v1::BoardLinkState state = this->state();
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
   for (const v1::FeedEntry& entry : feed.entries()) {
@@ -378,8 +391,8 @@ absl::Status BoardLink::OnFeed(const v1::FeedBatch& feed) {
                                        " refused: ", status.message()));
     }
   }
-  state.set_feed_cursor(std::max(state.feed_cursor(), feed.cursor()));
-  state.set_feed_head(std::max(feed.feed_head(), feed.cursor()));
+  state.set_feed_cursor(std::max(state.feed_cursor(), frame.cursor()));
+  state.set_feed_head(std::max(frame.feed_head(), frame.cursor()));
   state.set_last_contact_ms(options_.clock->NowMillis());
   return CommitState(batch.get(), std::move(state));
 }
@@ -387,7 +400,11 @@ absl::Status BoardLink::OnFeed(const v1::FeedBatch& feed) {
 absl::Status BoardLink::CommitState(Replica::Batch* batch,
                                     v1::BoardLinkState state) {
   batch->Put(Family::kSyncState, kStateKey, state.SerializeAsString());
-  RETURN_IF_ERROR(batch->Commit());
+  // Everything the link records can be had from the board again: a lost
+  // acknowledgement means a harmless resend, a lost feed cursor a harmless
+  // re-pull, lost rejections come back in the next Welcome. So the link does
+  // not wait for the disk.
+  RETURN_IF_ERROR(batch->Commit(Store::Durability::kBuffered));
   absl::MutexLock lock(&mu_);
   state_ = std::move(state);
   cv_.SignalAll();
@@ -458,6 +475,8 @@ absl::StatusOr<v1::SyncReply> BoardLink::Sync(const v1::SyncRequest& request) {
                                      ? absl::Milliseconds(request.timeout_ms())
                                      : absl::Seconds(30);
   ASSIGN_OR_RETURN(uint64_t target, replica_->Frontier(replica_->id()));
+  // A connection attempt in progress should not sit out gRPC's backoff.
+  grpc::experimental::ChannelResetConnectionBackoff(channel_.get());
   {
     absl::MutexLock lock(&mu_);
     connect_now_ = true;

@@ -85,7 +85,7 @@ class BoardLink : public SyncControl {
   absl::Status RunSession();
   absl::Status OnWelcome(const v1::Welcome& welcome);
   absl::Status OnPushAck(const v1::PushAck& ack);
-  absl::Status OnFeed(const v1::FeedBatch& feed);
+  absl::Status OnFeed(const v1::FeedBatch& frame);
   // Stores the rejections among `verdicts` not stored yet into `batch`;
   // returns how many were new.
   absl::StatusOr<uint64_t> StoreRejections(

@@ -6,15 +6,17 @@
 // cells may hold commas, quotes ("") and line breaks (RFC 4180); the parser
 // is libcsv in strict mode.
 //
-// Problems are reported with the 1-based line of the file where they are:
-// a bad header or malformed CSV makes the whole file unusable (an error
-// status); a bad row is listed in `errors` and left out of `entries`.
+// Rows are handed over one at a time as they are read, so a large file is
+// never held twice in memory. Problems are reported with the 1-based line of
+// the file where they are: a bad header or malformed CSV makes the whole file
+// unusable (an error status); a bad row is listed and not handed over.
 //
-// Thread-safety: a pure function.
+// Thread-safety: a pure function (apart from what `sink` does).
 #ifndef CASESYNC_COMMON_CHRONOLOGY_CSV_H_
 #define CASESYNC_COMMON_CHRONOLOGY_CSV_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,25 +32,23 @@ struct CsvRowError {
   std::string message;
 };
 
-struct ChronologyCsv {
-  // One new chronology entry per good row, for the review given.
-  std::vector<RecordEdit> entries;
-  // The line each entry started on, parallel to `entries`.
-  std::vector<uint32_t> lines;
-  // The bad rows.
-  std::vector<CsvRowError> errors;
-};
+// Takes one good row: a new ChronologyEntry edit of the review, and the line
+// the row started on. An error stops the parse.
+using ChronologyRowSink =
+    std::function<absl::Status(uint32_t line, RecordEdit entry)>;
 
 // Most rows one file may hold.
 inline constexpr size_t kMaxCsvRows = 200'000;
 
 // Parses `csv` into new ChronologyEntry edits of review `review_id`, each
-// field checked against the schema and `limits`. INVALID_ARGUMENT, the
-// message starting "line N:", for an empty file, a header with an unknown,
-// repeated or read-only column, malformed CSV, or more than kMaxCsvRows rows.
-absl::StatusOr<ChronologyCsv> ParseChronologyCsv(absl::string_view csv,
-                                                 absl::string_view review_id,
-                                                 const ChangeLimits& limits);
+// field checked against the schema and `limits`, handing each good row to
+// `sink` in file order. Returns the bad rows. INVALID_ARGUMENT, the message
+// starting "line N:", for an empty file, a header with an unknown, repeated
+// or read-only column, malformed CSV, or more than kMaxCsvRows rows; a sink
+// error, prefixed with the row's line.
+absl::StatusOr<std::vector<CsvRowError>> ParseChronologyCsv(
+    absl::string_view csv, absl::string_view review_id,
+    const ChangeLimits& limits, const ChronologyRowSink& sink);
 
 }  // namespace casesync
 

@@ -4,6 +4,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -196,37 +197,102 @@ absl::StatusOr<ApplyOutcome> Replica::Apply(const v1::Change& change,
   return outcome;
 }
 
+absl::Status Replica::FillValues(v1::RecordState* state,
+                                 const rocksdb::Snapshot* snapshot) const {
+  // Most of a record's values come from one or two changes: parse each once.
+  std::vector<std::pair<std::string, v1::Change>> changes;
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  for (v1::FieldHeads& heads : *state->mutable_fields()) {
+    const bool in_conflict = heads.heads_size() > 1;
+    for (v1::HeadValue& head : *heads.mutable_heads()) {
+      if (head.value().kind_case() != v1::FieldValue::KIND_NOT_SET &&
+          !in_conflict) {
+        continue;
+      }
+      const std::string key = keys::Change(head.dot());
+      auto it =
+          std::find_if(changes.begin(), changes.end(),
+                       [&](const auto& held) { return held.first == key; });
+      if (it == changes.end()) {
+        std::string bytes;
+        RETURN_IF_ERROR(FromRocksDb(
+            store_->db()->Get(read, store_->handle(Family::kChanges), key,
+                              &bytes),
+            "reading a change"));
+        v1::Change change;
+        if (!change.ParseFromString(bytes)) return Corrupt("change", key);
+        changes.emplace_back(key, std::move(change));
+        it = changes.end() - 1;
+      }
+      head.set_author(it->second.author());
+      for (const v1::FieldWrite& write : it->second.writes()) {
+        if (write.field() == heads.field())
+          *head.mutable_value() = write.value();
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<RecordView> Replica::ReadRecord(
     absl::string_view review_id, absl::string_view record_id) const {
+  ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN(std::optional<v1::RecordState> state,
-                   ReadState(*store_, review_id, record_id, nullptr));
+                   ReadState(*store_, review_id, record_id, snapshot.get()));
   if (!state.has_value()) {
     return absl::NotFoundError(
         absl::StrCat("no record ", record_id, " in review ", review_id));
   }
+  RETURN_IF_ERROR(FillValues(&*state, snapshot.get()));
   return MaterializeRecord(*std::move(state));
 }
 
 absl::StatusOr<std::vector<RecordView>> Replica::ListRecords(
     absl::string_view review_id, std::optional<v1::RecordType> type,
     bool include_deleted) const {
-  std::vector<RecordView> views;
+  ASSIGN_OR_RETURN(
+      RecordPage page,
+      ListRecordsPage(review_id, type, include_deleted, "", /*limit=*/0));
+  return std::move(page.records);
+}
+
+absl::StatusOr<Replica::RecordPage> Replica::ListRecordsPage(
+    absl::string_view review_id, std::optional<v1::RecordType> type,
+    bool include_deleted, absl::string_view after, size_t limit) const {
+  RecordPage page;
+  ScopedSnapshot snapshot(store_->db());
   auto it = store_->NewPrefixIterator(
       Family::kRecords,
-      review_id.empty() ? std::string() : keys::ReviewPrefix(review_id));
+      review_id.empty() ? std::string() : keys::ReviewPrefix(review_id),
+      snapshot.get());
+  if (!after.empty()) {
+    it->Seek(ToSlice(after));
+    if (it->Valid() && ToView(it->key()) == after) it->Next();
+  }
+  bool more = false;
   for (; it->Valid(); it->Next()) {
+    if (limit > 0 && page.records.size() == limit) {
+      more = true;
+      break;
+    }
     v1::RecordState state;
     if (!state.ParseFromArray(it->value().data(),
                               static_cast<int>(it->value().size()))) {
       return Corrupt("record", ToView(it->key()));
     }
     if (type.has_value() && state.ref().type() != *type) continue;
+    RETURN_IF_ERROR(FillValues(&state, snapshot.get()));
     ASSIGN_OR_RETURN(RecordView view, MaterializeRecord(std::move(state)));
     if (view.deleted && !include_deleted) continue;
-    views.push_back(std::move(view));
+    page.records.push_back(std::move(view));
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "listing records"));
-  return views;
+  if (more) {
+    page.next = keys::Record(page.records.back().ref.review_id(),
+                             page.records.back().ref.record_id());
+  }
+  return page;
 }
 
 absl::StatusOr<std::vector<FieldConflict>> Replica::ListConflicts(
@@ -245,6 +311,7 @@ absl::StatusOr<std::vector<FieldConflict>> Replica::ListConflicts(
                      ReadState(*store_, field_key->review, field_key->record,
                                snapshot.get()));
     if (!state.has_value()) return Corrupt("conflicted record", key);
+    RETURN_IF_ERROR(FillValues(&*state, snapshot.get()));
     const RecordTypeInfo* info = FindRecordType(state->ref().type());
     if (info == nullptr) return Corrupt("record type", key);
     for (const v1::FieldHeads& heads : state->fields()) {

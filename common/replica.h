@@ -45,6 +45,11 @@ namespace casesync {
 
 class ChangeObserver;
 
+// Field values up to this many bytes (serialized) are kept in a record's
+// stored state beside their dot; larger ones only in the change that wrote
+// them (docs/storage.md).
+inline constexpr size_t kInlineValueBytes = 64;
+
 struct ReplicaOptions {
   // Directory of the replica's RocksDB store; created if missing.
   std::string path;
@@ -130,7 +135,8 @@ struct RecordView {
 // unknown values read as review).
 v1::Visibility VisibilityOf(const v1::RecordState& state);
 
-// Builds the view of a stored record state. DATA_LOSS for an unknown type.
+// Builds the view of a record state whose values are all filled in (see
+// Replica::ReadRecord). DATA_LOSS for an unknown type.
 absl::StatusOr<RecordView> MaterializeRecord(v1::RecordState state);
 
 // A field with more than one current value.
@@ -194,6 +200,19 @@ class Replica {
       absl::string_view review_id, std::optional<v1::RecordType> type,
       bool include_deleted) const;
 
+  // One page of ListRecords: at most `limit` records (0: no limit) whose
+  // store key is after `after` (empty: from the first). `next` is the key to
+  // pass as `after` for the next page, empty after the last.
+  struct RecordPage {
+    std::vector<RecordView> records;
+    std::string next;
+  };
+  absl::StatusOr<RecordPage> ListRecordsPage(absl::string_view review_id,
+                                             std::optional<v1::RecordType> type,
+                                             bool include_deleted,
+                                             absl::string_view after,
+                                             size_t limit) const;
+
   // Open conflicts of a review (every review if empty), in key order.
   absl::StatusOr<std::vector<FieldConflict>> ListConflicts(
       absl::string_view review_id) const;
@@ -228,6 +247,12 @@ class Replica {
 
  private:
   Replica(ReplicaOptions options, std::unique_ptr<Store> store);
+
+  // Fills in every current value `state` keeps only by dot, and the author
+  // of every value of a field in conflict, reading the changes that wrote
+  // them (through `snapshot`, if any). DATA_LOSS if a change is missing.
+  absl::Status FillValues(v1::RecordState* state,
+                          const rocksdb::Snapshot* snapshot) const;
 
   const ReplicaOptions options_;
   std::unique_ptr<Store> store_;
@@ -299,9 +324,12 @@ class Replica::Batch {
   size_t staged_changes() const { return staged_changes_; }
 
   // Writes everything staged in one atomic write, synced per the replica's
-  // options, and releases the writer lock. The batch is spent afterwards.
-  // Errors as Store::Write; on error nothing was written.
-  [[nodiscard]] absl::Status Commit();
+  // options unless `durability` says kBuffered (only for what can be
+  // rebuilt: see Store::Durability), and releases the writer lock. The batch
+  // is spent afterwards. Errors as Store::Write; on error nothing was
+  // written.
+  [[nodiscard]] absl::Status Commit(
+      Store::Durability durability = Store::Durability::kSynced);
 
  private:
   friend class Replica;

@@ -14,24 +14,18 @@
 #include "common/replica.h"
 #include "common/status_macros.h"
 #include "common/storage_keys.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace casesync {
 namespace {
 
 namespace pb = ::google::protobuf;
 
-// The bytes stored for a change: deterministic serialization, so that the
-// same change always compares equal byte for byte.
+// The bytes stored for a message. casesync's stored messages have no map
+// fields and carry no unknown fields (CheckChange refuses them), so plain
+// serialization is deterministic: the same change always gives the same
+// bytes.
 std::string Canonical(const pb::Message& message) {
-  std::string bytes;
-  pb::io::StringOutputStream stream(&bytes);
-  pb::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  message.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return bytes;
+  return message.SerializeAsString();
 }
 
 // The current values of `field` in `state`, or nullptr if never written.
@@ -234,8 +228,9 @@ absl::Status Replica::Batch::Stage(const v1::Change& change,
       v1::HeadValue head;
       *head.mutable_dot() = dot;
       *head.mutable_hlc() = change.hlc();
-      *head.mutable_value() = write.value();
-      head.set_author(change.author());
+      if (write.value().ByteSizeLong() <= kInlineValueBytes) {
+        *head.mutable_value() = write.value();
+      }
       AddHead(std::move(head), &heads);
     }
     const bool is_conflict = heads.heads_size() > 1;
@@ -457,7 +452,7 @@ absl::Status Replica::Batch::PurgeReview(absl::string_view review_id) {
   return absl::OkStatus();
 }
 
-absl::Status Replica::Batch::Commit() {
+absl::Status Replica::Batch::Commit(Store::Durability durability) {
   if (!locked_) {
     return absl::FailedPreconditionError("this batch was already committed");
   }
@@ -467,26 +462,29 @@ absl::Status Replica::Batch::Commit() {
   // Only the last value of each key reaches the store: a field edited many
   // times in one batch is written once.
   // In key order, which RocksDB's memtable inserts fastest.
-  std::vector<const std::pair<const std::string, Entry>*> staged;
-  for (const auto& item : view_) {
+  std::vector<std::pair<const std::string, Entry>*> staged;
+  for (auto& item : view_) {
     if (item.second.staged) staged.push_back(&item);
   }
   std::sort(staged.begin(), staged.end(),
             [](const auto* a, const auto* b) { return a->first < b->first; });
   rocksdb::WriteBatch batch;
-  for (const auto* item : staged) {
+  for (auto* item : staged) {
     const std::string& view_key = item->first;
-    const Entry& entry = item->second;
+    Entry& entry = item->second;
     rocksdb::ColumnFamilyHandle* handle =
         replica_->store_->handle(static_cast<Family>(view_key[0]));
     const rocksdb::Slice key(view_key.data() + 1, view_key.size() - 1);
     if (entry.value.has_value()) {
       batch.Put(handle, key, ToSlice(*entry.value)).PermitUncheckedError();
+      // The write batch has its own copy now: free this one, so that a big
+      // batch does not sit in memory twice.
+      std::string().swap(*entry.value);
     } else {
       batch.Delete(handle, key).PermitUncheckedError();
     }
   }
-  absl::Status status = replica_->store_->Write(&batch);
+  absl::Status status = replica_->store_->Write(&batch, durability);
   view_.clear();
   Unlock();
   if (status.ok() && staged_changes_ > 0 &&

@@ -97,14 +97,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   db_options.create_missing_column_families = true;
   if (options.env != nullptr) db_options.env = options.env;
   db_options.statistics = options.statistics;
-  // All memtables together stay within 32 MiB, so a daemon's memory does not
-  // grow with the number of families.
-  db_options.db_write_buffer_size = 32 << 20;
+  // All memtables together stay within 16 MiB, so a daemon's memory does not
+  // grow with the number of families (a daemon should run in 100 MB).
+  db_options.db_write_buffer_size = 16 << 20;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
 
   rocksdb::ColumnFamilyOptions family_options;
-  family_options.write_buffer_size = 8 << 20;
+  family_options.write_buffer_size = 4 << 20;
   // Most point reads of the write path miss (is this dot held? is this write
   // superseded?); a bloom filter on memtables makes a miss cheap.
   family_options.memtable_whole_key_filtering = true;
@@ -152,9 +152,9 @@ Store::~Store() {
   db_->Close().PermitUncheckedError();
 }
 
-absl::Status Store::Write(rocksdb::WriteBatch* batch) {
+absl::Status Store::Write(rocksdb::WriteBatch* batch, Durability durability) {
   rocksdb::WriteOptions write_options;
-  write_options.sync = options_.sync;
+  write_options.sync = options_.sync && durability == Durability::kSynced;
   return FromRocksDb(db_->Write(write_options, batch), "writing to the store");
 }
 

@@ -94,8 +94,20 @@ class Store {
   }
   const StoreOptions& options() const { return options_; }
 
-  // Writes `batch` atomically, synced if options().sync. Errors as FromRocksDb.
-  [[nodiscard]] absl::Status Write(rocksdb::WriteBatch* batch);
+  // How durable a write must be when it returns.
+  enum class Durability {
+    // Synced to disk if options().sync (the default): survives a power cut.
+    kSynced,
+    // In the write-ahead log but not synced: survives a crash of the process,
+    // a power cut may lose it. For state that can be rebuilt (sync
+    // bookkeeping the other side re-sends). A later synced write makes it
+    // durable too.
+    kBuffered,
+  };
+
+  // Writes `batch` atomically. Errors as FromRocksDb.
+  [[nodiscard]] absl::Status Write(rocksdb::WriteBatch* batch,
+                                   Durability durability = Durability::kSynced);
 
   // The value at `key`, nullopt if absent; errors as FromRocksDb.
   absl::StatusOr<std::optional<std::string>> Get(Family family,

@@ -220,6 +220,9 @@ absl::StatusOr<v1::FeedBatch> Feed::ReadFor(absl::string_view agency,
                                static_cast<int>(it->value().size()))) {
       return absl::DataLossError(absl::StrCat("unreadable feed entry ", seq));
     }
+    batch.set_cursor(seq);
+    // The agency's own changes never go back to it: skip them unread.
+    if (record.dot().replica() == agency) continue;
     ASSIGN_OR_RETURN(std::optional<v1::Change> change,
                      replica_->ReadChange(record.dot()));
     if (!change.has_value()) {

@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/access_rules.h"
 #include "common/change_check.h"
+#include "common/ids.h"
+#include "common/record_types.h"
 #include "common/status_macros.h"
 #include "common/storage_keys.h"
 #include "server/feed.h"
@@ -77,56 +79,53 @@ absl::StatusOr<v1::PushAck> Ingest::Push(absl::string_view agency,
           "push from ", agency, " skips from counter ", state.acknowledged(),
           " to ", dot.counter(), "; resend from ", state.acknowledged() + 1));
     }
-    if (absl::Status check = CheckChange(change, replica_->options().limits);
-        !check.ok()) {
+    // The record's address is checked first, so that a malformed one is
+    // judged invalid rather than looked up; Apply checks the rest.
+    const v1::RecordRef& ref = change.record();
+    if (!IsValidId(ref.review_id()) || !IsValidId(ref.record_id()) ||
+        !IsValidId(ref.owner_agency()) ||
+        FindRecordType(ref.type()) == nullptr) {
       verdict =
-          Rejected(dot,
-                   absl::IsOutOfRange(check) ? v1::Verdict::REASON_TOO_LARGE
-                                             : v1::Verdict::REASON_INVALID,
-                   check.message());
+          Rejected(dot, v1::Verdict::REASON_INVALID,
+                   CheckChange(change, replica_->options().limits).message());
     } else {
-      auto it = reviews.find(change.record().review_id());
+      auto it = reviews.find(ref.review_id());
       if (it == reviews.end()) {
         ASSIGN_OR_RETURN(std::optional<v1::Review> review,
-                         ReadReview(*replica_, change.record().review_id()));
-        it = reviews.emplace(change.record().review_id(), std::move(review))
-                 .first;
+                         ReadReview(*replica_, ref.review_id()));
+        it = reviews.emplace(ref.review_id(), std::move(review)).first;
       }
-      std::optional<Refusal> refusal =
-          CheckAgencyWrite(agency, change.record(),
-                           it->second.has_value() ? &*it->second : nullptr);
+      std::optional<Refusal> refusal = CheckAgencyWrite(
+          agency, ref, it->second.has_value() ? &*it->second : nullptr);
       if (refusal.has_value()) {
         verdict = Rejected(dot, refusal->reason, refusal->detail);
       } else {
         absl::StatusOr<ApplyOutcome> applied =
             batch->Apply(change, Arrival::kAnyOrder);
-        if (!applied.ok()) {
-          if (!absl::IsInvalidArgument(applied.status()) &&
-              !absl::IsFailedPrecondition(applied.status())) {
-            return applied.status();  // the store failed: nothing is durable
-          }
+        if (absl::IsOutOfRange(applied.status())) {
+          verdict = Rejected(dot, v1::Verdict::REASON_TOO_LARGE,
+                             applied.status().message());
+        } else if (absl::IsInvalidArgument(applied.status()) ||
+                   absl::IsFailedPrecondition(applied.status())) {
           verdict = Rejected(dot, v1::Verdict::REASON_INVALID,
                              applied.status().message());
-        } else {
-          *verdict.mutable_dot() = dot;
-          verdict.set_outcome(v1::Verdict::OUTCOME_ACCEPTED);
-          if (*applied == ApplyOutcome::kApplied) {
-            ASSIGN_OR_RETURN(uint64_t seq, Feed::HeadIn(batch.get()));
-            verdict.set_feed_seq(seq);
-          }
+        } else if (!applied.ok()) {
+          return applied.status();  // the store failed: nothing is durable
         }
       }
     }
-    *verdict.mutable_decided_at() = replica_->hlc()->Now();
-    batch->Put(Family::kVerdicts, VerdictKey(agency, dot),
-               verdict.SerializeAsString());
+    if (verdict.outcome() == v1::Verdict::OUTCOME_REJECTED) {
+      *verdict.mutable_decided_at() = replica_->hlc()->Now();
+      batch->Put(Family::kVerdicts, VerdictKey(agency, dot),
+                 verdict.SerializeAsString());
+    }
     state.set_acknowledged(dot.counter());
-    if (verdict.outcome() == v1::Verdict::OUTCOME_ACCEPTED) {
-      state.set_accepted(state.accepted() + 1);
-      ack.set_accepted(ack.accepted() + 1);
-    } else {
+    if (verdict.outcome() == v1::Verdict::OUTCOME_REJECTED) {
       state.set_rejected(state.rejected() + 1);
       *ack.add_rejected() = verdict;
+    } else {
+      state.set_accepted(state.accepted() + 1);
+      ack.set_accepted(ack.accepted() + 1);
     }
   }
   state.set_last_contact_ms(clock_->NowMillis());
@@ -144,7 +143,9 @@ absl::Status Ingest::Touch(absl::string_view agency, uint64_t feed_cursor) {
   state.set_last_contact_ms(clock_->NowMillis());
   if (feed_cursor > 0) state.set_feed_cursor(feed_cursor);
   batch->Put(Family::kSyncState, StateKey(agency), state.SerializeAsString());
-  return batch->Commit();
+  // Contact times and feed cursors are bookkeeping: a power cut that loses
+  // one loses nothing the agency will not report again.
+  return batch->Commit(Store::Durability::kBuffered);
 }
 
 absl::StatusOr<v1::AgencySyncState> Ingest::State(
@@ -202,10 +203,22 @@ absl::StatusOr<std::optional<v1::Verdict>> Ingest::VerdictOf(
   ASSIGN_OR_RETURN(
       std::optional<std::string> bytes,
       replica_->store()->Get(Family::kVerdicts, VerdictKey(agency, dot)));
-  if (!bytes.has_value()) return std::nullopt;
+  if (bytes.has_value()) {
+    v1::Verdict verdict;
+    if (!verdict.ParseFromString(*bytes)) {
+      return absl::DataLossError("unreadable verdict");
+    }
+    return verdict;
+  }
+  // Acceptance is recorded by the frontier: a change of the agency's own at
+  // or below it with no rejection record was accepted, and is held.
+  ASSIGN_OR_RETURN(v1::AgencySyncState state, State(agency));
+  if (dot.replica() != agency || dot.counter() > state.acknowledged()) {
+    return std::nullopt;
+  }
   v1::Verdict verdict;
-  if (!verdict.ParseFromString(*bytes))
-    return absl::DataLossError("unreadable verdict");
+  *verdict.mutable_dot() = dot;
+  verdict.set_outcome(v1::Verdict::OUTCOME_ACCEPTED);
   return verdict;
 }
 

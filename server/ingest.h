@@ -6,10 +6,13 @@
 // must be well formed and within limits, and the agency must be allowed to
 // write it (common/access_rules.h). An accepted change is applied (and so
 // numbered in the feed); a rejected one is stored nowhere but in its
-// verdict. Either way the verdict and the agency's new frontier are written
-// in the same synced batch, so the acknowledgement sent afterwards is
-// durable, and a crash at any point can repeat a push but never lose or
-// double one.
+// verdict. The agency's acknowledged frontier moves over both, in the same
+// synced batch, so the acknowledgement sent afterwards is durable, and a
+// crash at any point can repeat a push but never lose or double one.
+//
+// Verdicts: a rejection is stored as a Verdict record; an acceptance is
+// recorded by the frontier itself (at or below it, no rejection record: the
+// change was accepted and is held), which saves a write per change.
 //
 // Thread-safety: thread-safe (the replica serializes writers).
 #ifndef CASESYNC_SERVER_INGEST_H_
@@ -54,7 +57,8 @@ class Ingest {
   absl::StatusOr<std::vector<v1::Verdict>> RejectionsAfter(
       absl::string_view agency, uint64_t after) const;
 
-  // The verdict on one change pushed by `agency`, nullopt if none.
+  // The verdict on one change pushed by `agency`, nullopt if not judged yet.
+  // An accepted verdict is derived from the frontier (no decided_at).
   absl::StatusOr<std::optional<v1::Verdict>> VerdictOf(
       absl::string_view agency, const v1::Dot& dot) const;
 

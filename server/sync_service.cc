@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/frame_codec.h"
 #include "common/grpc_status.h"
 #include "server/caller_identity.h"
 #include "spdlog/spdlog.h"
@@ -64,7 +65,14 @@ class Session {
       if (batch->cursor() > cursor) {
         cursor = batch->cursor();
         v1::BoardFrame frame;
-        *frame.mutable_feed() = *std::move(batch);
+        v1::FeedBatch* feed = frame.mutable_feed();
+        feed->set_cursor(batch->cursor());
+        feed->set_feed_head(batch->feed_head());
+        if (!batch->entries().empty()) {
+          v1::FeedBatch entries;
+          *entries.mutable_entries() = std::move(*batch->mutable_entries());
+          feed->set_zstd(CompressMessage(entries));
+        }
         if (!Write(frame)) return absl::OkStatus();  // the agency went away
       }
       bool done;
@@ -100,6 +108,45 @@ class Session {
   absl::Mutex mu_;
   std::deque<v1::Pong> pings_ ABSL_GUARDED_BY(mu_);
   bool done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// A small queue of frames between the reading thread and the one applying
+// them; Push blocks while it is full.
+class FrameQueue {
+ public:
+  // False if the queue was closed.
+  bool Push(v1::AgencyFrame frame) {
+    absl::MutexLock lock(&mu_);
+    auto room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return closed_ || frames_.size() < kCapacity;
+    };
+    mu_.Await(absl::Condition(&room));
+    if (closed_) return false;
+    frames_.push_back(std::move(frame));
+    return true;
+  }
+  // False once closed and drained.
+  bool Pop(v1::AgencyFrame* frame) {
+    absl::MutexLock lock(&mu_);
+    auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return closed_ || !frames_.empty();
+    };
+    mu_.Await(absl::Condition(&ready));
+    if (frames_.empty()) return false;
+    *frame = std::move(frames_.front());
+    frames_.pop_front();
+    return true;
+  }
+  void Close() {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+  }
+
+ private:
+  static constexpr size_t kCapacity = 2;
+  absl::Mutex mu_;
+  std::deque<v1::AgencyFrame> frames_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace
@@ -157,12 +204,27 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
     if (!tail_status.ok()) context->TryCancel();
   });
 
+  // Frames are read (and parsed) in a thread of their own, so that the next
+  // push is decoded while this one is being applied.
+  FrameQueue frames;
+  std::thread reader([&] {
+    v1::AgencyFrame incoming;
+    while (stream->Read(&incoming) && frames.Push(std::move(incoming))) {
+      incoming = v1::AgencyFrame();
+    }
+    frames.Close();
+  });
   absl::Status status;
-  while (status.ok() && stream->Read(&frame)) {
+  while (status.ok() && frames.Pop(&frame)) {
     switch (frame.frame_case()) {
       case v1::AgencyFrame::kPush: {
-        absl::StatusOr<v1::PushAck> ack =
-            board_->ingest()->Push(agency, frame.push());
+        v1::PushBatch decompressed;
+        if (!frame.push().zstd().empty()) {
+          status = DecompressMessage(frame.push().zstd(), &decompressed);
+          if (!status.ok()) break;
+        }
+        absl::StatusOr<v1::PushAck> ack = board_->ingest()->Push(
+            agency, frame.push().zstd().empty() ? frame.push() : decompressed);
         if (!ack.ok()) {
           status = ack.status();
           break;
@@ -184,6 +246,9 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
             "unexpected frame: Hello only once, at the start");
     }
   }
+  if (!status.ok()) context->TryCancel();  // ends the reader's Read
+  frames.Close();
+  reader.join();
   session.Finish();
   tail.join();
   board_->StreamClosed(agency);

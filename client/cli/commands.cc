@@ -317,11 +317,25 @@ int Show(Client& client, const CliContext& context, const std::string& review,
   return kExitOk;
 }
 
+// Every page of a listing, in one reply.
+bool ListAll(Client& client, v1::ListRecordsRequest request,
+             v1::ListRecordsReply* all, int* code) {
+  while (true) {
+    v1::ListRecordsReply page;
+    if (!client.Call(&Stub::ListRecords, request, &page, code)) return false;
+    for (v1::RecordDetail& record : *page.mutable_records()) {
+      *all->add_records() = std::move(record);
+    }
+    if (page.next_page_token().empty()) return true;
+    request.set_page_token(page.next_page_token());
+  }
+}
+
 int List(Client& client, const CliContext& context,
          const v1::ListRecordsRequest& request) {
   int code = kExitOk;
   v1::ListRecordsReply reply;
-  if (!client.Call(&Stub::ListRecords, request, &reply, &code)) return code;
+  if (!ListAll(client, request, &reply, &code)) return code;
   if (context.json) {
     *context.out << ToJson(reply) << "\n";
     return kExitOk;
@@ -347,7 +361,7 @@ int ListReviews(Client& client, const CliContext& context) {
   request.set_type("review");
   int code = kExitOk;
   v1::ListRecordsReply reply;
-  if (!client.Call(&Stub::ListRecords, request, &reply, &code)) return code;
+  if (!ListAll(client, request, &reply, &code)) return code;
   if (context.json) {
     *context.out << ToJson(reply) << "\n";
     return kExitOk;

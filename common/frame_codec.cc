@@ -1,0 +1,50 @@
+#include "common/frame_codec.h"
+
+#include <zstd.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace casesync {
+
+std::string CompressMessage(const google::protobuf::Message& message) {
+  const std::string plain = message.SerializeAsString();
+  std::string compressed(ZSTD_compressBound(plain.size()), '\0');
+  const size_t size = ZSTD_compress(compressed.data(), compressed.size(),
+                                    plain.data(), plain.size(), 1);
+  // Compression cannot fail with a buffer of ZSTD_compressBound bytes.
+  compressed.resize(ZSTD_isError(size) ? 0 : size);
+  return compressed;
+}
+
+absl::Status DecompressMessage(absl::string_view compressed,
+                               google::protobuf::Message* message,
+                               size_t max_bytes) {
+  const unsigned long long size =
+      ZSTD_getFrameContentSize(compressed.data(), compressed.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR) {
+    return absl::InvalidArgumentError("not a zstd frame");
+  }
+  if (size == ZSTD_CONTENTSIZE_UNKNOWN) {
+    return absl::InvalidArgumentError("zstd frame does not state its size");
+  }
+  if (size > max_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("zstd frame would decompress to ", size,
+                     " bytes; the limit is ", max_bytes));
+  }
+  std::string plain(static_cast<size_t>(size), '\0');
+  const size_t got = ZSTD_decompress(plain.data(), plain.size(),
+                                     compressed.data(), compressed.size());
+  if (ZSTD_isError(got) || got != size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("corrupt zstd frame: ",
+                     ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short"));
+  }
+  if (!message->ParseFromString(plain)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("compressed ", message->GetTypeName(), " does not parse"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace casesync
