@@ -174,10 +174,10 @@ absl::Status BoardLink::RunSession() {
     cv_.SignalAll();
     if (!error.ok()) return error;
     absl::Status status = FromGrpcStatus(grpc_status);
-    if (absl::IsUnavailable(status)) {
-      return absl::UnavailableError(absl::StrCat("cannot reach the board at ",
-                                                 options_.board_address, ": ",
-                                                 status.message()));
+    if (absl::IsUnavailable(status) || absl::IsCancelled(status)) {
+      return absl::UnavailableError(
+          absl::StrCat("lost the connection to the board at ",
+                       options_.board_address, " (", status.message(), ")"));
     }
     return status;
   };

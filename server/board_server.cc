@@ -66,7 +66,9 @@ void BoardServer::Shutdown(absl::Duration grace) {
   const auto deadline =
       std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace);
   if (sync_server_ != nullptr) {
-    sync_server_->Shutdown(deadline);
+    // Sync streams are long-lived and everything in them can be repeated:
+    // end them at once rather than wait out the grace period.
+    sync_server_->Shutdown(std::chrono::system_clock::now());
     sync_server_->Wait();
     sync_server_.reset();
   }

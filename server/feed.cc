@@ -1,5 +1,6 @@
 #include "server/feed.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <utility>
@@ -48,9 +49,17 @@ class Collector {
     const bool member = review != nullptr && IsMember(*review, agency_);
     if (ref.type() == v1::RECORD_TYPE_REVIEW) {
       if (Writes(change, kReviewAgenciesField)) {
-        // Membership may have changed: send the review whole, or purge it.
-        if (!member) return Purge(seq, ref.review_id(), "");
-        return SendReview(seq, ref.review_id(), *review);
+        // Membership may have changed: send the review whole if the agency
+        // is a member now; purge it if the list this change replaced had
+        // the agency (an agency that never was a member hears nothing).
+        if (member) return SendReview(seq, ref.review_id(), *review);
+        ASSIGN_OR_RETURN(bool was_member,
+                         ReplacedAny(change, kReviewAgenciesField,
+                                     [this](const v1::FieldValue& value) {
+                                       return Lists(value, agency_);
+                                     }));
+        if (was_member) return Purge(seq, ref.review_id(), "");
+        return absl::OkStatus();
       }
       if (member) Emit(seq, change);
       return absl::OkStatus();
@@ -59,8 +68,16 @@ class Collector {
     const bool visible = MayDisclose(agency_, ref, visibility, review);
     if (Writes(change, kVisibilityField)) {
       if (visible) return SendRecord(seq, ref);
-      if (ref.owner_agency() != agency_)
-        return Purge(seq, ref.review_id(), ref.record_id());
+      // Purge only what the agency could see before this change.
+      if (!member || ref.owner_agency() == agency_) return absl::OkStatus();
+      ASSIGN_OR_RETURN(
+          bool was_visible,
+          ReplacedAny(
+              change, kVisibilityField, [](const v1::FieldValue& value) {
+                return value.kind_case() != v1::FieldValue::kEnumValue ||
+                       value.enum_value() != v1::VISIBILITY_AGENCY;
+              }));
+      if (was_visible) return Purge(seq, ref.review_id(), ref.record_id());
       return absl::OkStatus();
     }
     if (visible) Emit(seq, change);
@@ -68,6 +85,32 @@ class Collector {
   }
 
  private:
+  static bool Lists(const v1::FieldValue& value, absl::string_view agency) {
+    for (const std::string& entry : value.string_list().values()) {
+      if (entry == agency) return true;
+    }
+    return false;
+  }
+
+  // Whether any value `change` replaced in `field` (the values its write
+  // names as parents) satisfies `test`.
+  absl::StatusOr<bool> ReplacedAny(
+      const v1::Change& change, uint32_t field,
+      const std::function<bool(const v1::FieldValue&)>& test) {
+    for (const v1::FieldWrite& write : change.writes()) {
+      if (write.field() != field) continue;
+      for (const v1::Dot& parent : write.parents()) {
+        ASSIGN_OR_RETURN(std::optional<v1::Change> replaced,
+                         replica_.ReadChange(parent));
+        if (!replaced.has_value()) continue;
+        for (const v1::FieldWrite& old : replaced->writes()) {
+          if (old.field() == field && test(old.value())) return true;
+        }
+      }
+    }
+    return false;
+  }
+
   absl::StatusOr<const v1::Review*> Review(const std::string& review_id) {
     auto it = reviews_.find(review_id);
     if (it == reviews_.end()) {

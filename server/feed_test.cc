@@ -1,0 +1,164 @@
+#include "server/feed.h"
+
+#include <set>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/board_test_util.h"
+
+namespace casesync::testing {
+namespace {
+
+class FeedTest : public BoardFixture {
+ protected:
+  // Everything `agency` would receive from the start of the feed.
+  v1::FeedBatch ReadAll(const std::string& agency, uint64_t after = 0) {
+    auto batch = board_->feed()->ReadFor(agency, after, 1 << 30);
+    EXPECT_THAT(batch, IsOk());
+    return batch.ok() ? *batch : v1::FeedBatch();
+  }
+  void Push(const std::string& agency, const std::vector<v1::Change>& changes) {
+    v1::PushBatch batch;
+    for (const v1::Change& change : changes) *batch.add_changes() = change;
+    auto ack = board_->ingest()->Push(agency, batch);
+    ASSERT_THAT(ack, IsOk());
+    ASSERT_EQ(ack->rejected_size(), 0);
+  }
+  static std::set<std::string> Records(const v1::FeedBatch& batch) {
+    std::set<std::string> ids;
+    for (const v1::FeedEntry& entry : batch.entries()) {
+      if (entry.has_change()) ids.insert(entry.change().record().record_id());
+    }
+    return ids;
+  }
+  v1::Change SetVisibility(const v1::RecordRef& ref,
+                           v1::Visibility visibility) {
+    RecordEdit edit;
+    edit.record = ref;
+    FieldEdit vis;
+    vis.field = 4;
+    vis.value.set_enum_value(visibility);
+    edit.fields = {vis};
+    auto change = board_->replica()->Edit(edit);
+    EXPECT_THAT(change, IsOk());
+    return *change;
+  }
+};
+
+TEST_F(FeedTest, AgenciesSeeSharedRecordsButNotOthersPrivateOnes) {
+  BoardReview("r1", {"police", "school"});
+  Replica* police = Agency("police");
+  v1::Change shared = Entry(police, "r1", "shared");
+  v1::Change secret = Entry(police, "r1", "secret", v1::VISIBILITY_AGENCY);
+  Push("police", {shared, secret});
+
+  v1::FeedBatch school = ReadAll("school");
+  EXPECT_EQ(school.cursor(), 3u);
+  EXPECT_EQ(school.feed_head(), 3u);
+  EXPECT_EQ(Records(school),
+            (std::set<std::string>{"r1", shared.record().record_id()}));
+  // Its own changes do not go back to the police.
+  EXPECT_EQ(Records(ReadAll("police")), (std::set<std::string>{"r1"}));
+  // An agency outside the review sees nothing, but its cursor moves on.
+  v1::FeedBatch health = ReadAll("health");
+  EXPECT_TRUE(health.entries().empty());
+  EXPECT_EQ(health.cursor(), 3u);
+}
+
+TEST_F(FeedTest, BoardEditsOfAnAgencysOwnRecordGoBackToIt) {
+  BoardReview("r1", {"police"});
+  Replica* police = Agency("police");
+  v1::Change secret = Entry(police, "r1", "secret", v1::VISIBILITY_AGENCY);
+  Push("police", {secret});
+  RecordEdit edit;
+  edit.record = secret.record();
+  edit.fields = {Text(15, "board's outcome")};
+  ASSERT_THAT(board_->replica()->Edit(edit), IsOk());
+  v1::FeedBatch batch = ReadAll("police", 2);
+  ASSERT_EQ(batch.entries_size(), 1);
+  EXPECT_EQ(batch.entries(0).change().dot().replica(), "board");
+}
+
+TEST_F(FeedTest, ARecordThatBecomesVisibleIsSentWholeAndOneThatStopsIsPurged) {
+  BoardReview("r1", {"police", "school"});
+  Replica* police = Agency("police");
+  v1::Change secret = Entry(police, "r1", "secret", v1::VISIBILITY_AGENCY);
+  Push("police", {secret});
+  // The school reads past the private record.
+  v1::FeedBatch before = ReadAll("school");
+  EXPECT_FALSE(Records(before).count(secret.record().record_id()));
+
+  // The review team makes it visible to the review: the school gets the
+  // police's original change too, not just the board's.
+  SetVisibility(secret.record(), v1::VISIBILITY_REVIEW);
+  v1::FeedBatch after = ReadAll("school", before.cursor());
+  std::set<std::string> authors;
+  for (const v1::FeedEntry& entry : after.entries()) {
+    authors.insert(entry.change().dot().replica());
+  }
+  EXPECT_EQ(authors, (std::set<std::string>{"police", "board"}));
+
+  // And back to private: the school is told to purge it.
+  const uint64_t cursor = after.cursor();
+  SetVisibility(secret.record(), v1::VISIBILITY_AGENCY);
+  v1::FeedBatch purge = ReadAll("school", cursor);
+  ASSERT_EQ(purge.entries_size(), 1);
+  EXPECT_TRUE(purge.entries(0).has_purge());
+  EXPECT_EQ(purge.entries(0).purge().record_id(), secret.record().record_id());
+}
+
+TEST_F(FeedTest, AnAgencyJoiningAReviewReceivesItWhole) {
+  BoardReview("r1", {"police"});
+  Replica* police = Agency("police");
+  v1::Change shared = Entry(police, "r1", "shared");
+  v1::Change secret = Entry(police, "r1", "secret", v1::VISIBILITY_AGENCY);
+  Push("police", {shared, secret});
+  v1::FeedBatch outside = ReadAll("school");
+  EXPECT_TRUE(outside.entries().empty());
+
+  BoardReview("r1", {"police", "school"});
+  v1::FeedBatch joined = ReadAll("school", outside.cursor());
+  EXPECT_EQ(Records(joined),
+            (std::set<std::string>{"r1", shared.record().record_id()}));
+
+  BoardReview("r1", {"police"});
+  v1::FeedBatch left = ReadAll("school", joined.cursor());
+  ASSERT_EQ(left.entries_size(), 1);
+  EXPECT_TRUE(left.entries(0).has_purge());
+  EXPECT_TRUE(left.entries(0).purge().record_id().empty());
+}
+
+TEST_F(FeedTest, PseudonymsNeverLeaveTheBoard) {
+  BoardReview("r1", {"police"});
+  RecordEdit pseudonym;
+  pseudonym.record.set_review_id("r1");
+  pseudonym.record.set_type(v1::RECORD_TYPE_PSEUDONYM);
+  pseudonym.fields = {Text(5, "Jane Doe"), Text(6, "Child J")};
+  ASSERT_THAT(board_->replica()->Edit(pseudonym), IsOk());
+  EXPECT_EQ(Records(ReadAll("police")), (std::set<std::string>{"r1"}));
+}
+
+TEST_F(FeedTest, ReadsStopNearTheByteLimitAndResumeFromTheCursor) {
+  BoardReview("r1", {"police", "school"});
+  Replica* police = Agency("police");
+  std::vector<v1::Change> changes;
+  for (int i = 0; i < 20; ++i)
+    changes.push_back(Entry(police, "r1", std::string(1000, 'a' + i)));
+  Push("police", changes);
+  std::set<std::string> seen;
+  uint64_t cursor = 0;
+  int reads = 0;
+  while (cursor < board_->feed()->head() && reads < 100) {
+    auto batch = board_->feed()->ReadFor("school", cursor, 3000);
+    ASSERT_THAT(batch, IsOk());
+    ASSERT_GT(batch->cursor(), cursor);
+    for (const auto& id : Records(*batch)) seen.insert(id);
+    cursor = batch->cursor();
+    ++reads;
+  }
+  EXPECT_GT(reads, 3);
+  EXPECT_EQ(seen.size(), 21u);
+}
+
+}  // namespace
+}  // namespace casesync::testing

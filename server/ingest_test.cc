@@ -1,0 +1,140 @@
+#include "server/ingest.h"
+
+#include "common/testing/store_dump.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/board_test_util.h"
+
+namespace casesync::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class IngestTest : public BoardFixture {
+ protected:
+  absl::StatusOr<v1::PushAck> Push(const std::string& agency,
+                                   const std::vector<v1::Change>& changes) {
+    v1::PushBatch batch;
+    for (const v1::Change& change : changes) *batch.add_changes() = change;
+    return board_->ingest()->Push(agency, batch);
+  }
+};
+
+TEST_F(IngestTest, AcceptedChangesAreAppliedNumberedAndAcknowledged) {
+  BoardReview("r1", {"police"});
+  Replica* police = Agency("police");
+  v1::Change a = Entry(police, "r1", "first");
+  v1::Change b = Entry(police, "r1", "second");
+  auto ack = Push("police", {a, b});
+  ASSERT_THAT(ack, IsOk());
+  EXPECT_EQ(ack->acknowledged(), 2u);
+  EXPECT_EQ(ack->accepted(), 2u);
+  EXPECT_TRUE(ack->rejected().empty());
+  EXPECT_THAT(board_->replica()->ReadRecord("r1", a.record().record_id()),
+              IsOk());
+  EXPECT_EQ(board_->feed()->head(), 3u);  // the review, then the two entries
+  auto verdict = board_->ingest()->VerdictOf("police", a.dot());
+  ASSERT_THAT(verdict, IsOk());
+  ASSERT_TRUE(verdict->has_value());
+  EXPECT_EQ((*verdict)->outcome(), v1::Verdict::OUTCOME_ACCEPTED);
+  auto state = board_->ingest()->State("police");
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->accepted(), 2u);
+}
+
+TEST_F(IngestTest, RepeatedPushIsAcknowledgedAgainWithoutChange) {
+  BoardReview("r1", {"police"});
+  Replica* police = Agency("police");
+  v1::Change a = Entry(police, "r1", "first");
+  ASSERT_THAT(Push("police", {a}), IsOk());
+  const std::string before = DumpAll(*board_->replica()->store());
+  auto again = Push("police", {a});
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->acknowledged(), 1u);
+  EXPECT_EQ(again->accepted(), 0u);
+  EXPECT_EQ(board_->feed()->head(), 2u);
+  // Only the last-contact time moved.
+  auto state = board_->ingest()->State("police");
+  EXPECT_EQ(state->accepted(), 1u);
+}
+
+TEST_F(IngestTest, ACounterGapRefusesThePushWithNothingWritten) {
+  BoardReview("r1", {"police"});
+  Replica* police = Agency("police");
+  Entry(police, "r1", "first");
+  v1::Change second = Entry(police, "r1", "second");
+  const std::string before =
+      DumpFamilies(*board_->replica()->store(), kReplicatedFamilies);
+  EXPECT_THAT(Push("police", {second}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "resend from 1"));
+  EXPECT_EQ(DumpFamilies(*board_->replica()->store(), kReplicatedFamilies),
+            before);
+}
+
+TEST_F(IngestTest, ChangeClaimingAnotherAuthorIsRejectedAndMovesNoFrontier) {
+  BoardReview("r1", {"police", "school"});
+  Replica* school = Agency("school");
+  v1::Change forged = Entry(school, "r1", "not mine");
+  auto ack = Push("police", {forged});
+  ASSERT_THAT(ack, IsOk());
+  EXPECT_EQ(ack->acknowledged(), 0u);
+  ASSERT_EQ(ack->rejected_size(), 1);
+  EXPECT_EQ(ack->rejected(0).reason(), v1::Verdict::REASON_NOT_AUTHORISED);
+  EXPECT_THAT(ack->rejected(0).detail(), HasSubstr("pushed by police"));
+  EXPECT_THAT(board_->replica()->ReadRecord("r1", forged.record().record_id()),
+              StatusIs(absl::StatusCode::kNotFound));
+  // The real author's own push is unaffected.
+  auto real = Push("school", {forged});
+  ASSERT_THAT(real, IsOk());
+  EXPECT_EQ(real->accepted(), 1u);
+}
+
+TEST_F(IngestTest, RefusalsGetDurableVerdictsAndTheFrontierMovesOn) {
+  BoardReview("r1", {"police"});
+  BoardReview("r2", {"school"});
+  BoardReview("r3", {"police"}, v1::Review::PHASE_PUBLISHED);
+  Replica* police = Agency("police");
+  v1::Change unknown = Entry(police, "nope", "no such review");
+  v1::Change not_member = Entry(police, "r2", "not a member");
+  v1::Change closed = Entry(police, "r3", "phase closed");
+  RecordEdit finding;
+  finding.record.set_review_id("r1");
+  finding.record.set_type(v1::RECORD_TYPE_FINDING);
+  finding.fields = {Text(5, "a finding")};
+  v1::Change board_only = *police->Edit(finding);
+  v1::Change fine = Entry(police, "r1", "fine");
+  auto ack = Push("police", {unknown, not_member, closed, board_only, fine});
+  ASSERT_THAT(ack, IsOk());
+  EXPECT_EQ(ack->acknowledged(), 5u);
+  EXPECT_EQ(ack->accepted(), 1u);
+  ASSERT_EQ(ack->rejected_size(), 4);
+  EXPECT_EQ(ack->rejected(0).reason(), v1::Verdict::REASON_UNKNOWN_REVIEW);
+  EXPECT_EQ(ack->rejected(1).reason(), v1::Verdict::REASON_NOT_A_MEMBER);
+  EXPECT_EQ(ack->rejected(2).reason(), v1::Verdict::REASON_PHASE_CLOSED);
+  EXPECT_EQ(ack->rejected(3).reason(), v1::Verdict::REASON_NOT_AUTHORISED);
+  // Rejections are stored nowhere but in their verdicts.
+  EXPECT_THAT(
+      board_->replica()->ReadRecord("r2", not_member.record().record_id()),
+      StatusIs(absl::StatusCode::kNotFound));
+  auto verdict = board_->ingest()->VerdictOf("police", closed.dot());
+  ASSERT_THAT(verdict, IsOk());
+  EXPECT_EQ((*verdict)->reason(), v1::Verdict::REASON_PHASE_CLOSED);
+  auto rejections = board_->ingest()->RejectionsAfter("police", 2);
+  ASSERT_THAT(rejections, IsOk());
+  EXPECT_EQ(rejections->size(), 2u);  // counters 3 and 4
+}
+
+TEST_F(IngestTest, OversizedChangeIsRejectedAsTooLarge) {
+  BoardReview("r1", {"police"});
+  Replica* police = Agency("police");
+  v1::Change change = Entry(police, "r1", "x");
+  change.mutable_writes(3)->mutable_value()->set_string_value(
+      std::string(70000, 'x'));
+  auto ack = Push("police", {change});
+  ASSERT_THAT(ack, IsOk());
+  ASSERT_EQ(ack->rejected_size(), 1);
+  EXPECT_EQ(ack->rejected(0).reason(), v1::Verdict::REASON_TOO_LARGE);
+}
+
+}  // namespace
+}  // namespace casesync::testing
