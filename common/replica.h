@@ -320,6 +320,9 @@ class Replica::Batch {
   absl::StatusOr<std::optional<v1::RecordState>> ReadState(
       absl::string_view review_id, absl::string_view record_id);
 
+  // Prepares for about `changes` more changes (saves rehashing). Optional.
+  void Reserve(size_t changes);
+
   // Number of changes staged (applied or edited) so far.
   size_t staged_changes() const { return staged_changes_; }
 

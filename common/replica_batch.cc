@@ -50,6 +50,11 @@ Replica::Batch::Batch(Replica* replica) : replica_(replica) {
   replica_->write_mu_.Lock();
 }
 
+void Replica::Batch::Reserve(size_t changes) {
+  // About four keys are read or written per change.
+  view_.reserve(view_.size() + 4 * changes);
+}
+
 Replica::Batch::~Batch() { Unlock(); }
 
 void Replica::Batch::Unlock() ABSL_NO_THREAD_SAFETY_ANALYSIS {

@@ -53,6 +53,7 @@ absl::StatusOr<v1::AgencySyncState> ParseState(
 absl::StatusOr<v1::PushAck> Ingest::Push(absl::string_view agency,
                                          const v1::PushBatch& push) {
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+  batch->Reserve(static_cast<size_t>(push.changes_size()));
   ASSIGN_OR_RETURN(std::optional<std::string> state_bytes,
                    batch->Get(Family::kSyncState, StateKey(agency)));
   ASSIGN_OR_RETURN(v1::AgencySyncState state, ParseState(state_bytes));

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/frame_codec.h"
+#include "google/protobuf/arena.h"
 #include "common/grpc_status.h"
 #include "server/caller_identity.h"
 #include "spdlog/spdlog.h"
@@ -218,13 +219,16 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
   while (status.ok() && frames.Pop(&frame)) {
     switch (frame.frame_case()) {
       case v1::AgencyFrame::kPush: {
-        v1::PushBatch decompressed;
+        // The push and everything in it live on an arena: one allocation
+        // for thousands of small objects, freed at once.
+        google::protobuf::Arena arena;
+        auto* decompressed = google::protobuf::Arena::CreateMessage<v1::PushBatch>(&arena);
         if (!frame.push().zstd().empty()) {
-          status = DecompressMessage(frame.push().zstd(), &decompressed);
+          status = DecompressMessage(frame.push().zstd(), decompressed);
           if (!status.ok()) break;
         }
         absl::StatusOr<v1::PushAck> ack = board_->ingest()->Push(
-            agency, frame.push().zstd().empty() ? frame.push() : decompressed);
+            agency, frame.push().zstd().empty() ? frame.push() : *decompressed);
         if (!ack.ok()) {
           status = ack.status();
           break;
