@@ -17,6 +17,7 @@
 // Prints medians over the runs; bench/sync.sh runs the peer in the same
 // invocation and prints the ratios.
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -88,6 +89,22 @@ Entry MakeEntry(int i) {
   return e;
 }
 
+// CPU time (user + system) a process has used so far, in milliseconds.
+double CpuMs(pid_t pid) {
+  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+  std::string text((std::istreambuf_iterator<char>(stat)),
+                   std::istreambuf_iterator<char>());
+  // Fields after the command name, which is in parentheses: state is field 3,
+  // utime field 14, stime field 15.
+  std::istringstream rest(text.substr(text.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);
+  }
+  return ticks * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 uint64_t PeakRssKb(pid_t pid) {
   std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
   std::string line;
@@ -99,6 +116,7 @@ uint64_t PeakRssKb(pid_t pid) {
 
 struct Measure {
   double ms = 0;
+  double board_cpu_ms = 0, agency_cpu_ms = 0;
   uint64_t up = 0, down = 0, raw = 0;
 };
 
@@ -132,7 +150,9 @@ std::unique_ptr<v1::LocalApi::Stub> Connect(const std::string& socket) {
       absl::StrCat("unix:", socket), grpc::InsecureChannelCredentials(), args));
 }
 
-Measure TimedSync(v1::LocalApi::Stub* agency, TcpProxy* proxy) {
+Measure TimedSync(v1::LocalApi::Stub* agency, TcpProxy* proxy, pid_t board_pid,
+                  pid_t agency_pid) {
+  const double board_cpu = CpuMs(board_pid), agency_cpu = CpuMs(agency_pid);
   proxy->ResetCounters();
   proxy->SetOpen(true);
   v1::SyncRequest request;
@@ -147,7 +167,8 @@ Measure TimedSync(v1::LocalApi::Stub* agency, TcpProxy* proxy) {
     std::cerr << "sync_bench: sync returned with changes pending\n";
     std::exit(1);
   }
-  // Let the last bytes (acknowledgements) cross before reading the counters.
+  m.board_cpu_ms = CpuMs(board_pid) - board_cpu;
+  m.agency_cpu_ms = CpuMs(agency_pid) - agency_cpu;
   m.up = proxy->bytes_up();
   m.down = proxy->bytes_down();
   return m;
@@ -184,7 +205,8 @@ Run RunOnce(int n, int k, const std::string& dir) {
   agencies->set_value("police");
   v1::EditRecordReply edited;
   Call(board_api.get(), &v1::LocalApi::Stub::EditRecord, review, &edited);
-  TimedSync(agency_api.get(), proxy.get());  // the agency learns the review
+  TimedSync(agency_api.get(), proxy.get(), board->pid(),
+            agency->pid());  // the agency learns the review
 
   // W1: N entries made offline, then one sync.
   proxy->SetOpen(false);
@@ -208,7 +230,8 @@ Run RunOnce(int n, int k, const std::string& dir) {
     std::exit(1);
   }
   run.agency_rss_after_import_kb = PeakRssKb(agency->pid());
-  run.w1 = TimedSync(agency_api.get(), proxy.get());
+  run.w1 =
+      TimedSync(agency_api.get(), proxy.get(), board->pid(), agency->pid());
   run.w1.raw = raw;
   v1::ListChangesRequest changes_request;
   changes_request.set_origin("police");
@@ -253,7 +276,8 @@ Run RunOnce(int n, int k, const std::string& dir) {
       edit_raw += event->value().size();
       Call(agency_api.get(), &v1::LocalApi::Stub::EditRecord, edit, &edited);
     }
-    Measure m = TimedSync(agency_api.get(), proxy.get());
+    Measure m =
+        TimedSync(agency_api.get(), proxy.get(), board->pid(), agency->pid());
     m.raw = edit_raw;
     (round == 0 ? run.w2 : run.w2b) = m;
   }
@@ -292,12 +316,14 @@ int main(int argc, char** argv) {
     results.push_back(RunOnce(n, k, dir.path()));
     const Run& run = results.back();
     std::cerr << absl::StrFormat(
-        "run %d/%d: W1 %.1f ms %d B up %d B down | W2 %.1f ms %d B | W2b %.1f "
-        "ms | "
-        "RSS board %d kB agency %d kB (%d kB after the import)\n",
-        r + 1, runs, run.w1.ms, run.w1.up, run.w1.down, run.w2.ms,
-        run.w2.up + run.w2.down, run.w2b.ms, run.board_rss_kb,
-        run.agency_rss_kb, run.agency_rss_after_import_kb);
+        "run %d/%d: W1 %.1f ms (cpu board %.0f ms, agency %.0f ms) %d B up %d "
+        "B "
+        "down | W2 %.1f ms %d B | W2b %.1f ms | RSS board %d kB agency %d kB "
+        "(%d kB "
+        "after the import)\n",
+        r + 1, runs, run.w1.ms, run.w1.board_cpu_ms, run.w1.agency_cpu_ms,
+        run.w1.up, run.w1.down, run.w2.ms, run.w2.up + run.w2.down, run.w2b.ms,
+        run.board_rss_kb, run.agency_rss_kb, run.agency_rss_after_import_kb);
   }
   auto median = [&](auto get) {
     std::vector<double> values;
@@ -308,6 +334,10 @@ int main(int argc, char** argv) {
   std::map<std::string, double> summary = {
       {"w1_ms", median([](const Run& r) { return r.w1.ms; })},
       {"w1_bytes_up", median([](const Run& r) { return r.w1.up; })},
+      {"w1_board_cpu_ms",
+       median([](const Run& r) { return r.w1.board_cpu_ms; })},
+      {"w1_agency_cpu_ms",
+       median([](const Run& r) { return r.w1.agency_cpu_ms; })},
       {"w1_bytes_down", median([](const Run& r) { return r.w1.down; })},
       {"w1_raw_bytes", median([](const Run& r) { return r.w1.raw; })},
       {"w2_ms", median([](const Run& r) { return r.w2.ms; })},

@@ -10,7 +10,10 @@
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "common/storage_keys.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -267,23 +270,29 @@ absl::Status BoardLink::RunSession() {
                  in_flight_.size() < static_cast<size_t>(options_.push_window);
     }
     if (can_push) {
-      absl::StatusOr<std::vector<v1::Change>> changes = replica_->ChangesAfter(
-          replica_->id(), next_to_send - 1, options_.max_push_changes);
+      // Stored change bytes go out as they are: a serialized PushBatch is
+      // its changes, each as field 1, so there is nothing to parse.
+      absl::StatusOr<std::vector<Replica::EncodedChange>> changes =
+          replica_->EncodedChangesAfter(replica_->id(), next_to_send - 1,
+                                        options_.max_push_changes,
+                                        options_.max_push_bytes);
       if (!changes.ok()) {
         writer_status = changes.status();
         break;
       }
-      v1::PushBatch batch;
-      size_t bytes = 0;
-      for (v1::Change& change : *changes) {
-        bytes += change.ByteSizeLong();
-        *batch.add_changes() = std::move(change);
-        if (bytes >= options_.max_push_bytes) break;
-      }
-      if (!batch.changes().empty()) {
-        const uint64_t last = batch.changes().rbegin()->dot().counter();
+      if (!changes->empty()) {
+        std::string plain;
+        {
+          google::protobuf::io::StringOutputStream stream(&plain);
+          google::protobuf::io::CodedOutputStream out(&stream);
+          for (const Replica::EncodedChange& change : *changes) {
+            google::protobuf::internal::WireFormatLite::WriteBytes(
+                v1::PushBatch::kChangesFieldNumber, change.bytes, &out);
+          }
+        }
+        const uint64_t last = changes->back().counter;
         v1::AgencyFrame push;
-        push.mutable_push()->set_zstd(CompressMessage(batch));
+        push.mutable_push()->set_zstd(CompressSerialized(plain));
         {
           absl::MutexLock lock(&mu_);
           in_flight_.push_back(last);

@@ -7,7 +7,10 @@
 namespace casesync {
 
 std::string CompressMessage(const google::protobuf::Message& message) {
-  const std::string plain = message.SerializeAsString();
+  return CompressSerialized(message.SerializeAsString());
+}
+
+std::string CompressSerialized(absl::string_view plain) {
   std::string compressed(ZSTD_compressBound(plain.size()), '\0');
   const size_t size = ZSTD_compress(compressed.data(), compressed.size(),
                                     plain.data(), plain.size(), 1);

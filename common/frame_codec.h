@@ -22,6 +22,9 @@ inline constexpr size_t kMaxDecompressedFrameBytes = 64 << 20;
 // records shrinks two to four times).
 std::string CompressMessage(const google::protobuf::Message& message);
 
+// Already serialized message bytes, compressed as CompressMessage does.
+std::string CompressSerialized(absl::string_view serialized);
+
 // Decompresses `compressed` and parses it into `message`. INVALID_ARGUMENT if
 // it is not one complete zstd frame, does not state its size, states more
 // than `max_bytes`, or does not parse.

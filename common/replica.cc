@@ -374,6 +374,31 @@ absl::StatusOr<std::vector<v1::Change>> Replica::ChangesAfter(
   return changes;
 }
 
+absl::StatusOr<std::vector<Replica::EncodedChange>>
+Replica::EncodedChangesAfter(absl::string_view replica, uint64_t after,
+                             size_t limit, size_t max_bytes) const {
+  std::vector<EncodedChange> changes;
+  v1::Dot start;
+  start.set_replica(std::string(replica));
+  start.set_counter(after + 1);
+  auto it =
+      store_->NewPrefixIterator(Family::kChanges, keys::ChangePrefix(replica));
+  uint64_t expected = after + 1;
+  size_t bytes = 0;
+  for (it->Seek(ToSlice(keys::Change(start)));
+       it->Valid() && changes.size() < limit &&
+       (changes.empty() || bytes < max_bytes);
+       it->Next(), ++expected) {
+    std::optional<v1::Dot> dot = keys::ParseChange(ToView(it->key()));
+    if (!dot) return Corrupt("change key", ToView(it->key()));
+    if (dot->counter() != expected) break;  // a gap: stop before it
+    changes.push_back({dot->counter(), std::string(ToView(it->value()))});
+    bytes += it->value().size();
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading changes"));
+  return changes;
+}
+
 absl::StatusOr<std::vector<v1::Dot>> Replica::HeldDots(
     absl::string_view replica) const {
   std::vector<v1::Dot> dots;

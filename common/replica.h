@@ -229,6 +229,17 @@ class Replica {
   absl::StatusOr<std::vector<v1::Change>> ChangesAfter(
       absl::string_view replica, uint64_t after, size_t limit) const;
 
+  // As ChangesAfter, but the changes' stored bytes (their serialized form),
+  // stopping also once `max_bytes` are collected (at least one change is
+  // returned if any). Each with its counter.
+  struct EncodedChange {
+    uint64_t counter = 0;
+    std::string bytes;
+  };
+  absl::StatusOr<std::vector<EncodedChange>> EncodedChangesAfter(
+      absl::string_view replica, uint64_t after, size_t limit,
+      size_t max_bytes) const;
+
   // The dots of every change held from `replica`, in counter order, gaps
   // and all.
   absl::StatusOr<std::vector<v1::Dot>> HeldDots(

@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/frame_codec.h"
-#include "google/protobuf/arena.h"
 #include "common/grpc_status.h"
+#include "google/protobuf/arena.h"
 #include "server/caller_identity.h"
 #include "spdlog/spdlog.h"
 
@@ -111,12 +111,40 @@ class Session {
   bool done_ ABSL_GUARDED_BY(mu_) = false;
 };
 
+// A frame as the reading thread hands it over: a push already decompressed
+// and parsed (on an arena: one allocation for thousands of small objects,
+// freed at once), so that decoding overlaps applying the previous push.
+struct Incoming {
+  v1::AgencyFrame frame;
+  std::unique_ptr<google::protobuf::Arena> arena;
+  // The push's changes: frame.push() itself, or the decompressed batch.
+  const v1::PushBatch* push = nullptr;
+  absl::Status decode_status;
+};
+
+// Reads the next frame; false at the end of the stream.
+bool ReadIncoming(Stream* stream, Incoming* incoming) {
+  if (!stream->Read(&incoming->frame)) return false;
+  if (incoming->frame.has_push()) {
+    incoming->push = &incoming->frame.push();
+    if (!incoming->frame.push().zstd().empty()) {
+      incoming->arena = std::make_unique<google::protobuf::Arena>();
+      auto* batch = google::protobuf::Arena::CreateMessage<v1::PushBatch>(
+          incoming->arena.get());
+      incoming->decode_status =
+          DecompressMessage(incoming->frame.push().zstd(), batch);
+      incoming->push = batch;
+    }
+  }
+  return true;
+}
+
 // A small queue of frames between the reading thread and the one applying
 // them; Push blocks while it is full.
 class FrameQueue {
  public:
   // False if the queue was closed.
-  bool Push(v1::AgencyFrame frame) {
+  bool Push(Incoming frame) {
     absl::MutexLock lock(&mu_);
     auto room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
       return closed_ || frames_.size() < kCapacity;
@@ -127,7 +155,7 @@ class FrameQueue {
     return true;
   }
   // False once closed and drained.
-  bool Pop(v1::AgencyFrame* frame) {
+  bool Pop(Incoming* frame) {
     absl::MutexLock lock(&mu_);
     auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
       return closed_ || !frames_.empty();
@@ -146,7 +174,7 @@ class FrameQueue {
  private:
   static constexpr size_t kCapacity = 2;
   absl::Mutex mu_;
-  std::deque<v1::AgencyFrame> frames_ ABSL_GUARDED_BY(mu_);
+  std::deque<Incoming> frames_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
@@ -166,13 +194,14 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
     return ToGrpcStatus(caller.status());
   }
   const std::string& agency = *caller;
-  v1::AgencyFrame frame;
-  if (!stream->Read(&frame)) return grpc::Status::OK;
-  if (!frame.has_hello() || frame.hello().protocol_version() != 1) {
+  v1::AgencyFrame first;
+  if (!stream->Read(&first)) return grpc::Status::OK;
+  if (!first.has_hello() || first.hello().protocol_version() != 1) {
     return ToGrpcStatus(absl::FailedPreconditionError(
         "the first frame must be a Hello with protocol_version 1"));
   }
-  const uint64_t start_cursor = frame.hello().feed_cursor();
+  const v1::Hello& hello = first.hello();
+  const uint64_t start_cursor = hello.feed_cursor();
   if (absl::Status touched = board_->ingest()->Touch(agency, start_cursor);
       !touched.ok()) {
     return ToGrpcStatus(touched);
@@ -186,9 +215,9 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
   welcome.mutable_welcome()->set_board_id(board_->id());
   welcome.mutable_welcome()->set_acknowledged(state->acknowledged());
   welcome.mutable_welcome()->set_feed_head(board_->feed()->head());
-  if (frame.hello().acknowledged() < state->acknowledged()) {
+  if (hello.acknowledged() < state->acknowledged()) {
     absl::StatusOr<std::vector<v1::Verdict>> rejections =
-        board_->ingest()->RejectionsAfter(agency, frame.hello().acknowledged());
+        board_->ingest()->RejectionsAfter(agency, hello.acknowledged());
     if (!rejections.ok()) return ToGrpcStatus(rejections.status());
     for (v1::Verdict& verdict : *rejections) {
       *welcome.mutable_welcome()->add_rejected() = std::move(verdict);
@@ -209,26 +238,25 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
   // push is decoded while this one is being applied.
   FrameQueue frames;
   std::thread reader([&] {
-    v1::AgencyFrame incoming;
-    while (stream->Read(&incoming) && frames.Push(std::move(incoming))) {
-      incoming = v1::AgencyFrame();
+    while (true) {
+      Incoming incoming;
+      if (!ReadIncoming(stream, &incoming) ||
+          !frames.Push(std::move(incoming))) {
+        break;
+      }
     }
     frames.Close();
   });
   absl::Status status;
-  while (status.ok() && frames.Pop(&frame)) {
+  Incoming incoming;
+  while (status.ok() && frames.Pop(&incoming)) {
+    const v1::AgencyFrame& frame = incoming.frame;
     switch (frame.frame_case()) {
       case v1::AgencyFrame::kPush: {
-        // The push and everything in it live on an arena: one allocation
-        // for thousands of small objects, freed at once.
-        google::protobuf::Arena arena;
-        auto* decompressed = google::protobuf::Arena::CreateMessage<v1::PushBatch>(&arena);
-        if (!frame.push().zstd().empty()) {
-          status = DecompressMessage(frame.push().zstd(), decompressed);
-          if (!status.ok()) break;
-        }
-        absl::StatusOr<v1::PushAck> ack = board_->ingest()->Push(
-            agency, frame.push().zstd().empty() ? frame.push() : *decompressed);
+        status = incoming.decode_status;
+        if (!status.ok()) break;
+        absl::StatusOr<v1::PushAck> ack =
+            board_->ingest()->Push(agency, *incoming.push);
         if (!ack.ok()) {
           status = ack.status();
           break;
