@@ -45,7 +45,8 @@ class ChangeSource {
       write->set_field(number);
       write->mutable_value()->set_string_value(text);
     }
-    entries_.push_back({change.record().record_id(), change.dot(), change.dot()});
+    entries_.push_back(
+        {change.record().record_id(), change.dot(), change.dot()});
     return change;
   }
 
@@ -135,8 +136,9 @@ void BM_ApplySyncedBatches(benchmark::State& state) {
     state.PauseTiming();
     batch_changes.clear();
     for (int i = 0; i < kBatch; ++i) {
-      batch_changes.push_back(edits ? source.EditEntry(next_edit++ % source.entries())
-                                    : source.NewEntry());
+      batch_changes.push_back(
+          edits ? source.EditEntry(next_edit++ % source.entries())
+                : source.NewEntry());
     }
     state.ResumeTiming();
     auto batch = (*replica)->NewBatch();

@@ -129,12 +129,13 @@ void BoardLink::Run() {
       // A session that got as far as the board's Welcome resets the backoff.
       if (session_welcomed_) attempt = 0;
       ++failures_;
-      last_error_ = status.ok() ? "the board closed the stream"
-                                : std::string(status.message());
+      std::string error = status.ok() ? "the board closed the stream"
+                                      : std::string(status.message());
+      // Say it once, not at every attempt while the board stays away.
+      if (error != last_error_) spdlog::warn("sync with the board: {}", error);
+      last_error_ = std::move(error);
       cv_.SignalAll();
     }
-    spdlog::warn("sync with the board at {} ended: {}", options_.board_address,
-                 status.ok() ? "closed" : std::string(status.message()));
     const absl::Duration nominal =
         std::min(options_.max_backoff,
                  options_.min_backoff * (int64_t{1} << std::min(attempt, 20)));
@@ -273,9 +274,9 @@ absl::Status BoardLink::RunSession() {
       // Stored change bytes go out as they are: a serialized PushBatch is
       // its changes, each as field 1, so there is nothing to parse.
       absl::StatusOr<std::vector<Replica::EncodedChange>> changes =
-          replica_->EncodedChangesAfter(replica_->id(), next_to_send - 1,
-                                        options_.max_push_changes,
-                                        options_.max_push_bytes);
+          replica_->ChangesAfter(replica_->id(), next_to_send - 1,
+                                 options_.max_push_changes,
+                                 options_.max_push_bytes);
       if (!changes.ok()) {
         writer_status = changes.status();
         break;

@@ -349,34 +349,9 @@ absl::StatusOr<std::optional<v1::Change>> Replica::ReadChange(
   return change;
 }
 
-absl::StatusOr<std::vector<v1::Change>> Replica::ChangesAfter(
-    absl::string_view replica, uint64_t after, size_t limit) const {
-  std::vector<v1::Change> changes;
-  v1::Dot start;
-  start.set_replica(std::string(replica));
-  start.set_counter(after + 1);
-  auto it =
-      store_->NewPrefixIterator(Family::kChanges, keys::ChangePrefix(replica));
-  uint64_t expected = after + 1;
-  for (it->Seek(keys::Change(start)); it->Valid() && changes.size() < limit;
-       it->Next(), ++expected) {
-    std::optional<v1::Dot> dot = keys::ParseChange(ToView(it->key()));
-    if (!dot) return Corrupt("change key", ToView(it->key()));
-    if (dot->counter() != expected) break;  // a gap: stop before it
-    v1::Change change;
-    if (!change.ParseFromArray(it->value().data(),
-                               static_cast<int>(it->value().size()))) {
-      return Corrupt("change", ToView(it->key()));
-    }
-    changes.push_back(std::move(change));
-  }
-  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading changes"));
-  return changes;
-}
-
-absl::StatusOr<std::vector<Replica::EncodedChange>>
-Replica::EncodedChangesAfter(absl::string_view replica, uint64_t after,
-                             size_t limit, size_t max_bytes) const {
+absl::StatusOr<std::vector<Replica::EncodedChange>> Replica::ChangesAfter(
+    absl::string_view replica, uint64_t after, size_t limit,
+    size_t max_bytes) const {
   std::vector<EncodedChange> changes;
   v1::Dot start;
   start.set_replica(std::string(replica));

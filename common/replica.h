@@ -225,18 +225,14 @@ class Replica {
       const v1::Dot& dot) const;
 
   // Up to `limit` changes authored by `replica` with counters above `after`,
-  // in counter order (stops at the first gap).
-  absl::StatusOr<std::vector<v1::Change>> ChangesAfter(
-      absl::string_view replica, uint64_t after, size_t limit) const;
-
-  // As ChangesAfter, but the changes' stored bytes (their serialized form),
-  // stopping also once `max_bytes` are collected (at least one change is
-  // returned if any). Each with its counter.
+  // in counter order, stopping at the first gap or once `max_bytes` are
+  // collected (at least one change is returned if any): each change's
+  // stored bytes (its serialized form) and counter.
   struct EncodedChange {
     uint64_t counter = 0;
     std::string bytes;
   };
-  absl::StatusOr<std::vector<EncodedChange>> EncodedChangesAfter(
+  absl::StatusOr<std::vector<EncodedChange>> ChangesAfter(
       absl::string_view replica, uint64_t after, size_t limit,
       size_t max_bytes) const;
 

@@ -378,16 +378,25 @@ TEST_F(ReplicaTest, ChangesAfterStopsAtTheFirstGap) {
     changes.push_back(SetField(police.get(), first.record(), kEvent,
                                "v" + std::to_string(i)));
   }
-  ASSERT_OK_AND_ASSIGN(auto after_two, police->ChangesAfter("police", 2, 100));
+  ASSERT_OK_AND_ASSIGN(auto after_two,
+                       police->ChangesAfter("police", 2, 100, 1 << 20));
   ASSERT_THAT(after_two, SizeIs(3));
-  EXPECT_EQ(after_two[0].dot().counter(), 3u);
-  ASSERT_OK_AND_ASSIGN(auto limited, police->ChangesAfter("police", 0, 2));
+  EXPECT_EQ(after_two[0].counter, 3u);
+  v1::Change parsed;
+  ASSERT_TRUE(parsed.ParseFromString(after_two[0].bytes));
+  EXPECT_EQ(parsed.dot().counter(), 3u);
+  // A byte budget stops early, but never before the first change.
+  ASSERT_OK_AND_ASSIGN(auto one, police->ChangesAfter("police", 0, 100, 1));
+  EXPECT_THAT(one, SizeIs(1));
+  ASSERT_OK_AND_ASSIGN(auto limited,
+                       police->ChangesAfter("police", 0, 2, 1 << 20));
   EXPECT_THAT(limited, SizeIs(2));
 
   auto relay = OpenReplica("school");
   for (int i : {0, 1, 3})
     ASSERT_THAT(relay->Apply(changes[i], Arrival::kAnyOrder), IsOk());
-  ASSERT_OK_AND_ASSIGN(auto up_to_gap, relay->ChangesAfter("police", 0, 100));
+  ASSERT_OK_AND_ASSIGN(auto up_to_gap,
+                       relay->ChangesAfter("police", 0, 100, 1 << 20));
   EXPECT_THAT(up_to_gap, SizeIs(2));
   EXPECT_THAT(relay->Frontier("police"), IsOkAndHolds(2u));
   ASSERT_OK_AND_ASSIGN(auto dots,

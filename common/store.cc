@@ -179,16 +179,4 @@ std::unique_ptr<rocksdb::Iterator> Store::NewPrefixIterator(
   return it;
 }
 
-uint64_t Store::ApproximateDiskBytes() const {
-  uint64_t total = 0;
-  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
-    uint64_t bytes = 0;
-    if (db_->GetIntProperty(handle, rocksdb::DB::Properties::kTotalSstFilesSize,
-                            &bytes)) {
-      total += bytes;
-    }
-  }
-  return total;
-}
-
 }  // namespace casesync

@@ -119,10 +119,6 @@ class Store {
       Family family, absl::string_view prefix,
       const rocksdb::Snapshot* snapshot = nullptr) const;
 
-  // Bytes of table files on disk across all families (excludes the
-  // write-ahead log and memtables).
-  uint64_t ApproximateDiskBytes() const;
-
  private:
   Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
         std::array<rocksdb::ColumnFamilyHandle*,

@@ -16,6 +16,7 @@
 #include "casesync/v1/local_api.grpc.pb.h"
 #include "casesync/v1/records.pb.h"
 #include "client/cli/output.h"
+#include "common/change_check.h"
 #include "common/daemon.h"
 #include "common/field_value.h"
 #include "common/grpc_status.h"
@@ -148,10 +149,6 @@ std::string Summary(const v1::RecordDetail& detail) {
   return OneLine(absl::StrJoin(parts, "  "), 60);
 }
 
-std::string FormatDotText(const v1::Dot& dot) {
-  return absl::StrCat(dot.replica(), ":", dot.counter());
-}
-
 void PrintRecord(const v1::RecordDetail& detail, std::ostream& out) {
   out << detail.type() << " " << detail.record_id() << " in review "
       << detail.review_id() << (detail.deleted() ? "  (deleted)" : "") << "\n";
@@ -168,9 +165,8 @@ void PrintRecord(const v1::RecordDetail& detail, std::ostream& out) {
         << detail.review_id() << " " << detail.record_id() << " "
         << field.name() << " --keep DOT | --value TEXT)\n";
     for (const v1::ConflictValue& value : field.conflict()) {
-      out << "    " << (value.shown() ? "* " : "  ")
-          << FormatDotText(value.dot()) << " by "
-          << (value.author().empty() ? "?" : value.author()) << ": "
+      out << "    " << (value.shown() ? "* " : "  ") << FormatDot(value.dot())
+          << " by " << (value.author().empty() ? "?" : value.author()) << ": "
           << value.value() << "\n";
     }
   }
@@ -217,11 +213,21 @@ int Status(Client& client, const CliContext& context) {
   }
   out << "agency " << agency.agency() << ", syncing with the board at "
       << agency.board() << "\n";
-  if (agency.pending() == 0 && agency.pull_lag() == 0 && agency.connected()) {
-    out << "Up to date with the board.\n";
-  } else if (agency.pending() > 0) {
+  // One line that answers "am I synced?", as git status does.
+  if (agency.pending() > 0) {
     out << agency.pending() << " change" << (agency.pending() == 1 ? "" : "s")
-        << " not yet accepted by the board.\n";
+        << " not yet accepted by the board"
+        << (agency.connected()
+                ? "; syncing now.\n"
+                : "; they will go when the board can be reached.\n");
+  } else if (!agency.connected()) {
+    out << "Nothing pending here, but not connected: the board may have "
+           "news.\n";
+  } else if (agency.pull_lag() > 0) {
+    out << "Everything pushed; receiving " << agency.pull_lag()
+        << " feed entries from the board.\n";
+  } else {
+    out << "Up to date with the board.\n";
   }
   out << "\n";
   out << "  connection:  "
@@ -243,7 +249,7 @@ int Status(Client& client, const CliContext& context) {
   out << "  accepted:    " << agency.accepted() << "\n";
   out << "  rejected:    " << agency.rejected() << "\n";
   for (const v1::Verdict& verdict : agency.rejections()) {
-    out << "    " << FormatDotText(verdict.dot()) << "  " << verdict.detail()
+    out << "    " << FormatDot(verdict.dot()) << "  " << verdict.detail()
         << "\n";
   }
   out << "  pull lag:    " << agency.pull_lag() << " feed entries (cursor "
@@ -296,7 +302,7 @@ int Edit(Client& client, const CliContext& context,
     *context.out << reply.record_id() << "\n";
   } else {
     *context.out << "saved " << reply.record_id() << " as change "
-                 << FormatDotText(reply.dot()) << "\n";
+                 << FormatDot(reply.dot()) << "\n";
   }
   return kExitOk;
 }
@@ -399,7 +405,7 @@ int Delete(Client& client, const CliContext& context, const std::string& review,
     *context.out << ToJson(reply) << "\n";
   } else {
     *context.out << "deleted " << record << " (change "
-                 << FormatDotText(reply.dot()) << ")\n";
+                 << FormatDot(reply.dot()) << ")\n";
   }
   return kExitOk;
 }
@@ -472,7 +478,7 @@ int Conflicts(Client& client, const CliContext& context,
                  << ":\n";
     for (const v1::ConflictValue& value : conflict.values()) {
       *context.out << "  " << (value.shown() ? "* " : "  ")
-                   << FormatDotText(value.dot()) << " by "
+                   << FormatDot(value.dot()) << " by "
                    << (value.author().empty() ? "?" : value.author()) << ", "
                    << DescribeTime(value.time(), true, now) << ":\n      "
                    << OneLine(value.value(), 200) << "\n";
@@ -511,8 +517,8 @@ int Resolve(Client& client, const CliContext& context,
     *context.out << ToJson(reply) << "\n";
   } else {
     *context.out << "resolved " << request.field() << " of "
-                 << request.record_id() << " (change "
-                 << FormatDotText(reply.dot()) << ")\n";
+                 << request.record_id() << " (change " << FormatDot(reply.dot())
+                 << ")\n";
   }
   return kExitOk;
 }
