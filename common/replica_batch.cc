@@ -212,22 +212,31 @@ absl::Status Replica::Batch::Stage(const v1::Change& change,
       it = fields->begin() + index;
     }
     v1::FieldHeads& heads = *it;
-    // A write that some held write already names as a parent is history, not
-    // a current value: it arrived after its successor.
+    // A write that a held write already names as a parent is history, not a
+    // current value: it arrived after its successor. The marker that said so
+    // has done its work once the write is held.
     std::optional<std::string> superseded;
+    const std::string own_marker =
+        keys::Superseded(ref.review_id(), ref.record_id(), write.field(), dot);
     if (record_known) {
-      ASSIGN_OR_RETURN(superseded,
-                       Get(Family::kSuperseded,
-                           keys::Superseded(ref.review_id(), ref.record_id(),
-                                            write.field(), dot)));
+      ASSIGN_OR_RETURN(superseded, Get(Family::kSuperseded, own_marker));
+      if (superseded.has_value()) Remove(Family::kSuperseded, own_marker);
     }
     const bool was_conflict = heads.heads_size() > 1;
     for (const v1::Dot& parent : write.parents()) {
-      Put(Family::kSuperseded,
-          keys::Superseded(ref.review_id(), ref.record_id(), write.field(),
-                           parent),
-          "");
-      RemoveHead(parent, &heads);
+      // A parent that is a current value is held: it needs no marker. One
+      // that is not held yet gets a marker, so that it is not taken for a
+      // current value when it arrives. Either way the markers are exactly
+      // the parents named but not held: a function of the changes held.
+      if (RemoveHead(parent, &heads)) continue;
+      ASSIGN_OR_RETURN(std::optional<std::string> held,
+                       Get(Family::kChanges, keys::Change(parent)));
+      if (!held.has_value()) {
+        Put(Family::kSuperseded,
+            keys::Superseded(ref.review_id(), ref.record_id(), write.field(),
+                             parent),
+            "");
+      }
     }
     if (!superseded.has_value()) {
       v1::HeadValue head;
