@@ -480,6 +480,30 @@ absl::StatusOr<v1::StatusReply> BoardLink::Status() {
   return reply;
 }
 
+absl::StatusOr<google::protobuf::RepeatedPtrField<v1::Verdict>>
+BoardLink::TakeNewRejections() {
+  google::protobuf::RepeatedPtrField<v1::Verdict> rejections;
+  std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+  v1::BoardLinkState state = this->state();
+  v1::Dot start;
+  start.set_replica(replica_->id());
+  start.set_counter(state.rejections_reported() + 1);
+  auto it = replica_->store()->NewPrefixIterator(
+      Family::kVerdicts, keys::ChangePrefix(replica_->id()));
+  for (it->Seek(ToSlice(keys::Change(start))); it->Valid(); it->Next()) {
+    v1::Verdict* verdict = rejections.Add();
+    if (!verdict->ParseFromArray(it->value().data(),
+                                 static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("unreadable verdict");
+    }
+    state.set_rejections_reported(verdict->dot().counter());
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading verdicts"));
+  if (rejections.empty()) return rejections;
+  RETURN_IF_ERROR(CommitState(batch.get(), std::move(state)));
+  return rejections;
+}
+
 absl::StatusOr<v1::SyncReply> BoardLink::Sync(const v1::SyncRequest& request) {
   const absl::Duration timeout = request.timeout_ms() > 0
                                      ? absl::Milliseconds(request.timeout_ms())
@@ -519,6 +543,9 @@ absl::StatusOr<v1::SyncReply> BoardLink::Sync(const v1::SyncRequest& request) {
   v1::SyncReply reply;
   ASSIGN_OR_RETURN(v1::StatusReply status, Status());
   *reply.mutable_status() = status.agency();
+  if (request.wait()) {
+    ASSIGN_OR_RETURN(*reply.mutable_new_rejections(), TakeNewRejections());
+  }
   return reply;
 }
 

@@ -91,6 +91,10 @@ class BoardLink : public SyncControl {
   absl::StatusOr<uint64_t> StoreRejections(
       Replica::Batch* batch,
       const google::protobuf::RepeatedPtrField<v1::Verdict>& verdicts);
+  // The stored rejections above the reported mark, oldest first; moves the
+  // mark past them.
+  absl::StatusOr<google::protobuf::RepeatedPtrField<v1::Verdict>>
+  TakeNewRejections();
   // Commits `state` with `batch` and publishes it.
   absl::Status CommitState(Replica::Batch* batch, v1::BoardLinkState state);
   v1::BoardLinkState state() const;

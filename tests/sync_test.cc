@@ -336,6 +336,35 @@ TEST_F(SyncTest, ConcurrentEditsBecomeTheSameConflictOnBothSides) {
   EXPECT_EQ(Digest(police), Digest(d_.BoardSocket(), "police"));
 }
 
+TEST_F(SyncTest, AChangeTheBoardRejectsIsReportedWithItsReason) {
+  ASSERT_NO_FATAL_FAILURE(SetUpReview({"police"}));
+  // The agency works offline while the board closes the review to agencies.
+  ASSERT_TRUE(
+      d_.StartAgency("police", absl::StrCat("127.0.0.1:", UnusedPort())));
+  CommandResult phase = d_.Board({"review", "phase", "r1", "board_response"});
+  ASSERT_EQ(phase.exit_code, 0) << phase.err;
+  const std::string late = Add(d_.AgencySocket("police"), "late entry");
+  ASSERT_TRUE(d_.StartAgency("police"));
+  CommandResult sync =
+      d_.Agency("police", {"sync", "--wait", "--timeout", "60"});
+  EXPECT_EQ(sync.exit_code, 1);
+  EXPECT_THAT(sync.err, HasSubstr("the board rejected 1 change"));
+  EXPECT_THAT(sync.err, HasSubstr("phase board_response"));
+  v1::AgencyStatus status = Status("police");
+  EXPECT_EQ(status.pending(), 0u);
+  EXPECT_EQ(status.rejected(), 1u);
+  ASSERT_EQ(status.rejections_size(), 1);
+  EXPECT_EQ(status.rejections(0).reason(), v1::Verdict::REASON_PHASE_CLOSED);
+  // Nothing of it reached the board; the agency is told so, not silently.
+  EXPECT_EQ(d_.Board({"record", "show", late, "--review", "r1"}).exit_code, 1);
+  // Once the review is in the new phase here too, the agency refuses at once.
+  CommandResult refused = d_.Agency(
+      "police", {"record", "add", "--review", "r1", "--type", "chronology",
+                 "--set", "date=2024-01-01", "--set", "source=x"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("phase board_response"));
+}
+
 TEST_F(SyncTest, BadInputIsRefusedClearlyWithNothingWritten) {
   ASSERT_NO_FATAL_FAILURE(SetUpReview({"police"}));
   const std::string police = d_.AgencySocket("police");

@@ -280,6 +280,16 @@ int Sync(Client& client, const CliContext& context, bool wait,
   } else {
     *context.out << "sync started; casesync status shows progress\n";
   }
+  if (!reply.new_rejections().empty()) {
+    *context.err << "casesync: the board rejected "
+                 << reply.new_rejections_size() << " change"
+                 << (reply.new_rejections_size() == 1 ? "" : "s") << ":\n";
+    for (const v1::Verdict& verdict : reply.new_rejections()) {
+      *context.err << "  " << FormatDot(verdict.dot()) << ": "
+                   << verdict.detail() << "\n";
+    }
+    return kExitFailure;
+  }
   return kExitOk;
 }
 
