@@ -22,7 +22,7 @@ namespace pb = ::google::protobuf;
 
 // Bumped when the meaning of stored bytes changes; a store written by a newer
 // format is refused rather than misread.
-constexpr absl::string_view kFormatVersion = "1";
+constexpr absl::string_view kFormatVersion = "2";
 
 absl::Status Corrupt(absl::string_view what, absl::string_view key) {
   return absl::DataLossError(absl::StrCat("unreadable ", what, " at key \"",
@@ -203,6 +203,25 @@ absl::Status Replica::FillValues(v1::RecordState* state,
   std::vector<std::pair<std::string, v1::Change>> changes;
   rocksdb::ReadOptions read;
   read.snapshot = snapshot;
+  auto change_of =
+      [&](const v1::Dot& dot) -> absl::StatusOr<const v1::Change*> {
+    const std::string key = keys::Change(dot);
+    for (const auto& [held_key, change] : changes) {
+      if (held_key == key) return &change;
+    }
+    std::string bytes;
+    RETURN_IF_ERROR(FromRocksDb(
+        store_->db()->Get(read, store_->handle(Family::kChanges), key, &bytes),
+        "reading a change"));
+    v1::Change change;
+    if (!change.ParseFromString(bytes)) return Corrupt("change", key);
+    changes.emplace_back(key, std::move(change));
+    return &changes.back().second;
+  };
+  if (IsCompact(*state)) {
+    ASSIGN_OR_RETURN(const v1::Change* sole, change_of(state->sole_change()));
+    Expand(*sole, state);
+  }
   for (v1::FieldHeads& heads : *state->mutable_fields()) {
     const bool in_conflict = heads.heads_size() > 1;
     for (v1::HeadValue& head : *heads.mutable_heads()) {
@@ -210,23 +229,9 @@ absl::Status Replica::FillValues(v1::RecordState* state,
           !in_conflict) {
         continue;
       }
-      const std::string key = keys::Change(head.dot());
-      auto it =
-          std::find_if(changes.begin(), changes.end(),
-                       [&](const auto& held) { return held.first == key; });
-      if (it == changes.end()) {
-        std::string bytes;
-        RETURN_IF_ERROR(FromRocksDb(
-            store_->db()->Get(read, store_->handle(Family::kChanges), key,
-                              &bytes),
-            "reading a change"));
-        v1::Change change;
-        if (!change.ParseFromString(bytes)) return Corrupt("change", key);
-        changes.emplace_back(key, std::move(change));
-        it = changes.end() - 1;
-      }
-      head.set_author(it->second.author());
-      for (const v1::FieldWrite& write : it->second.writes()) {
+      ASSIGN_OR_RETURN(const v1::Change* change, change_of(head.dot()));
+      head.set_author(change->author());
+      for (const v1::FieldWrite& write : change->writes()) {
         if (write.field() == heads.field())
           *head.mutable_value() = write.value();
       }
@@ -390,16 +395,11 @@ absl::StatusOr<std::vector<v1::Dot>> Replica::HeldDots(
 
 absl::StatusOr<std::vector<v1::Dot>> Replica::RecordChanges(
     absl::string_view review_id, absl::string_view record_id) const {
-  std::vector<v1::Dot> dots;
-  auto it = store_->NewPrefixIterator(Family::kRecordChanges,
-                                      keys::RecordPrefix(review_id, record_id));
-  for (; it->Valid(); it->Next()) {
-    std::optional<v1::Dot> dot = keys::ParseRecordChange(ToView(it->key()));
-    if (!dot) return Corrupt("record change index", ToView(it->key()));
-    dots.push_back(*std::move(dot));
-  }
-  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading a record's changes"));
-  return dots;
+  ASSIGN_OR_RETURN(std::optional<v1::RecordState> state,
+                   ReadState(*store_, review_id, record_id, nullptr));
+  if (!state.has_value()) return std::vector<v1::Dot>();
+  if (IsCompact(*state)) return std::vector<v1::Dot>{state->sole_change()};
+  return std::vector<v1::Dot>(state->changes().begin(), state->changes().end());
 }
 
 absl::StatusOr<uint64_t> Replica::Frontier(absl::string_view replica) const {
@@ -432,7 +432,13 @@ absl::StatusOr<StateDigest> Replica::Digest(const RecordFilter& filter) const {
                               static_cast<int>(it->value().size()))) {
       return Corrupt("record", ToView(it->key()));
     }
-    if (filter && !filter(state.ref(), VisibilityOf(state))) continue;
+    if (filter) {
+      // The filter needs the visibility, which a compact state keeps in its
+      // change; the digest itself covers the stored bytes as they are.
+      v1::RecordState expanded = state;
+      if (IsCompact(expanded)) RETURN_IF_ERROR(FillValues(&expanded, nullptr));
+      if (!filter(state.ref(), VisibilityOf(expanded))) continue;
+    }
     ++digest.records;
     for (const v1::FieldHeads& heads : state.fields()) {
       digest.field_values += heads.heads_size();

@@ -37,6 +37,7 @@
 #include "common/clock.h"
 #include "common/hlc.h"
 #include "common/ids.h"
+#include "common/record_state.h"
 #include "common/store.h"
 #include "google/protobuf/message.h"
 #include "rocksdb/write_batch.h"
@@ -44,11 +45,6 @@
 namespace casesync {
 
 class ChangeObserver;
-
-// Field values up to this many bytes (serialized) are kept in a record's
-// stored state beside their dot; larger ones only in the change that wrote
-// them (docs/storage.md).
-inline constexpr size_t kInlineValueBytes = 64;
 
 struct ReplicaOptions {
   // Directory of the replica's RocksDB store; created if missing.
@@ -255,9 +251,10 @@ class Replica {
  private:
   Replica(ReplicaOptions options, std::unique_ptr<Store> store);
 
-  // Fills in every current value `state` keeps only by dot, and the author
-  // of every value of a field in conflict, reading the changes that wrote
-  // them (through `snapshot`, if any). DATA_LOSS if a change is missing.
+  // Expands a compact `state`, fills in every current value it keeps only by
+  // dot, and the author of every value of a field in conflict, reading the
+  // changes that wrote them (through `snapshot`, if any). DATA_LOSS if a
+  // change is missing.
   absl::Status FillValues(v1::RecordState* state,
                           const rocksdb::Snapshot* snapshot) const;
 
@@ -348,6 +345,9 @@ class Replica::Batch {
   // Writes the change's field values, indexes and frontier into the batch.
   absl::Status Stage(const v1::Change& change, const std::string& canonical,
                      std::optional<v1::RecordState> state);
+  // Writes the change itself, its index entry and the author's frontier.
+  absl::Status StageIndexes(const v1::Change& change,
+                            const std::string& canonical);
   void Unlock();
 
   // What the batch knows of a key: a value read from the store, or a write

@@ -122,6 +122,16 @@ absl::StatusOr<std::optional<v1::RecordState>> Replica::Batch::ReadState(
   if (!state.ParseFromString(*bytes)) {
     return absl::DataLossError(absl::StrCat("unreadable record ", record_id));
   }
+  if (IsCompact(state)) {
+    ASSIGN_OR_RETURN(std::optional<std::string> change_bytes,
+                     Get(Family::kChanges, keys::Change(state.sole_change())));
+    v1::Change sole;
+    if (!change_bytes.has_value() || !sole.ParseFromString(*change_bytes)) {
+      return absl::DataLossError(
+          absl::StrCat("record ", record_id, " names a change it cannot read"));
+    }
+    Expand(sole, &state);
+  }
   return state;
 }
 
@@ -186,14 +196,28 @@ absl::Status Replica::Batch::Stage(const v1::Change& change,
                                    std::optional<v1::RecordState> state) {
   const v1::RecordRef& ref = change.record();
   const v1::Dot& dot = change.dot();
-  // A record the replica has never seen has no superseded markers: they are
-  // written together with the record's state.
-  const bool record_known = state.has_value();
-  if (!record_known) {
-    state.emplace();
-    *state->mutable_ref() = ref;
-    *state->mutable_created() = change.hlc();
-  } else if (CompareHlc(change.hlc(), state->created()) < 0) {
+  if (!state.has_value()) {
+    // The first change held of a record: its writes are the current values,
+    // and the state is kept compact until a second change arrives. The
+    // record has no markers yet; its parents (an edit that arrived before
+    // the change it edits) get one each.
+    for (const v1::FieldWrite& write : change.writes()) {
+      for (const v1::Dot& parent : write.parents()) {
+        ASSIGN_OR_RETURN(std::optional<std::string> held,
+                         Get(Family::kChanges, keys::Change(parent)));
+        if (!held.has_value()) {
+          Put(Family::kSuperseded,
+              keys::Superseded(ref.review_id(), ref.record_id(), write.field(),
+                               parent),
+              "");
+        }
+      }
+    }
+    Put(Family::kRecords, keys::Record(ref.review_id(), ref.record_id()),
+        Canonical(CompactState(change)));
+    return StageIndexes(change, canonical);
+  }
+  if (CompareHlc(change.hlc(), state->created()) < 0) {
     *state->mutable_created() = change.hlc();
   }
   auto* fields = state->mutable_fields();
@@ -215,13 +239,11 @@ absl::Status Replica::Batch::Stage(const v1::Change& change,
     // A write that a held write already names as a parent is history, not a
     // current value: it arrived after its successor. The marker that said so
     // has done its work once the write is held.
-    std::optional<std::string> superseded;
     const std::string own_marker =
         keys::Superseded(ref.review_id(), ref.record_id(), write.field(), dot);
-    if (record_known) {
-      ASSIGN_OR_RETURN(superseded, Get(Family::kSuperseded, own_marker));
-      if (superseded.has_value()) Remove(Family::kSuperseded, own_marker);
-    }
+    ASSIGN_OR_RETURN(std::optional<std::string> superseded,
+                     Get(Family::kSuperseded, own_marker));
+    if (superseded.has_value()) Remove(Family::kSuperseded, own_marker);
     const bool was_conflict = heads.heads_size() > 1;
     for (const v1::Dot& parent : write.parents()) {
       // A parent that is a current value is held: it needs no marker. One
@@ -258,11 +280,22 @@ absl::Status Replica::Batch::Stage(const v1::Change& change,
       }
     }
   }
+  auto* held = state->mutable_changes();
+  auto at = std::lower_bound(
+      held->begin(), held->end(), dot,
+      [](const v1::Dot& a, const v1::Dot& b) { return CompareDots(a, b) < 0; });
+  const int index = static_cast<int>(at - held->begin());
+  *held->Add() = dot;
+  for (int i = held->size() - 1; i > index; --i) held->SwapElements(i, i - 1);
   Put(Family::kRecords, keys::Record(ref.review_id(), ref.record_id()),
       Canonical(*state));
+  return StageIndexes(change, canonical);
+}
+
+absl::Status Replica::Batch::StageIndexes(const v1::Change& change,
+                                          const std::string& canonical) {
+  const v1::Dot& dot = change.dot();
   Put(Family::kChanges, keys::Change(dot), canonical);
-  Put(Family::kRecordChanges,
-      keys::RecordChange(ref.review_id(), ref.record_id(), dot), "");
 
   // Advance the author's frontier over this change and any held changes that
   // were waiting behind a gap it fills.
@@ -420,18 +453,12 @@ absl::Status Replica::Batch::Purge(absl::string_view review_id,
         absl::StrCat("record ", record_id, " is this replica's own"));
   }
   const std::string prefix = keys::RecordPrefix(review_id, record_id);
-  ASSIGN_OR_RETURN(std::vector<std::string> change_keys,
-                   KeysWithPrefix(Family::kRecordChanges, prefix));
   std::map<std::string, uint64_t> lowest_removed;
-  for (const std::string& key : change_keys) {
-    std::optional<v1::Dot> dot = keys::ParseRecordChange(key);
-    if (!dot) return absl::DataLossError("unreadable record change index");
-    Remove(Family::kRecordChanges, key);
-    if (dot->replica() == replica_->id()) continue;
-    Remove(Family::kChanges, keys::Change(*dot));
-    auto [it, inserted] =
-        lowest_removed.emplace(dot->replica(), dot->counter());
-    if (!inserted) it->second = std::min(it->second, dot->counter());
+  for (const v1::Dot& dot : state->changes()) {
+    if (dot.replica() == replica_->id()) continue;
+    Remove(Family::kChanges, keys::Change(dot));
+    auto [it, inserted] = lowest_removed.emplace(dot.replica(), dot.counter());
+    if (!inserted) it->second = std::min(it->second, dot.counter());
   }
   for (Family family : {Family::kSuperseded, Family::kConflicts}) {
     ASSIGN_OR_RETURN(std::vector<std::string> keys,

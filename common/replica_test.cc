@@ -401,7 +401,20 @@ TEST_F(ReplicaTest, ChangesAfterStopsAtTheFirstGap) {
   EXPECT_THAT(relay->Frontier("police"), IsOkAndHolds(2u));
   ASSERT_OK_AND_ASSIGN(auto dots,
                        relay->RecordChanges("r1", first.record().record_id()));
-  EXPECT_THAT(dots, SizeIs(3));
+  std::vector<uint64_t> counters;
+  for (const v1::Dot& dot : dots) counters.push_back(dot.counter());
+  EXPECT_THAT(counters, ElementsAre(1u, 2u, 4u));
+
+  // A record made by one change and never edited keeps a compact state; its
+  // change list is that change.
+  auto single = OpenReplica("health");
+  ASSERT_THAT(single->Apply(changes[0], Arrival::kAnyOrder), IsOk());
+  ASSERT_OK_AND_ASSIGN(auto sole,
+                       single->RecordChanges("r1", first.record().record_id()));
+  ASSERT_THAT(sole, SizeIs(1));
+  EXPECT_EQ(sole[0].counter(), 1u);
+  EXPECT_THAT(single->RecordChanges("r1", "no-such-record"),
+              IsOkAndHolds(SizeIs(0)));
 }
 
 TEST_F(ReplicaTest, UncommittedBatchIsDiscarded) {

@@ -88,17 +88,6 @@ std::string RecordPrefix(absl::string_view review, absl::string_view record) {
                       absl::string_view(&kSep, 1));
 }
 
-std::string RecordChange(absl::string_view review, absl::string_view record,
-                         const v1::Dot& dot) {
-  std::string key = RecordPrefix(review, record);
-  AppendDot(dot, &key);
-  return key;
-}
-
-std::optional<v1::Dot> ParseRecordChange(absl::string_view key) {
-  return ParseTrailingDot(key);
-}
-
 std::string Field(absl::string_view review, absl::string_view record,
                   uint32_t field) {
   std::string key = RecordPrefix(review, record);

@@ -36,15 +36,10 @@ std::optional<v1::Dot> ParseChange(absl::string_view key);
 std::string Record(absl::string_view review, absl::string_view record);
 std::string ReviewPrefix(absl::string_view review);  // review \0
 
-// record_changes: review \0 record \0 replica \0 counter  ->  ""
-std::string RecordChange(absl::string_view review, absl::string_view record,
-                         const v1::Dot& dot);
 // The prefix of everything keyed under one record: review \0 record \0.
 std::string RecordPrefix(absl::string_view review, absl::string_view record);
-// The dot at the end of a record_changes key, or nullopt.
-std::optional<v1::Dot> ParseRecordChange(absl::string_view key);
 
-// heads and conflicts: review \0 record \0 field  ->  FieldHeads / ""
+// conflicts: review \0 record \0 field  ->  ""
 std::string Field(absl::string_view review, absl::string_view record,
                   uint32_t field);
 // The review, record and field of a key made by Field(), or nullopt.

@@ -51,14 +51,6 @@ TEST(StorageKeysTest, FieldKeysRoundTripAndSortByField) {
             0);
 }
 
-TEST(StorageKeysTest, RecordChangeKeysEndInTheDot) {
-  auto dot = keys::ParseRecordChange(
-      keys::RecordChange("r1", "rec", MakeDot("board", 9)));
-  ASSERT_TRUE(dot.has_value());
-  EXPECT_EQ(dot->replica(), "board");
-  EXPECT_EQ(dot->counter(), 9u);
-}
-
 TEST(StorageKeysTest, PrefixEnd) {
   EXPECT_EQ(keys::PrefixEnd("ab"), "ac");
   EXPECT_EQ(keys::PrefixEnd(std::string("a\xff", 2)), "b");

@@ -55,8 +55,6 @@ absl::string_view FamilyName(Family family) {
       return "changes";
     case Family::kRecords:
       return "records";
-    case Family::kRecordChanges:
-      return "record_changes";
     case Family::kSuperseded:
       return "superseded";
     case Family::kConflicts:

@@ -27,17 +27,16 @@ namespace casesync {
 
 // The column families. The names are on disk: never rename one.
 enum class Family {
-  kMeta = 0,       // "default": replica id, format version, HLC high-water
-  kChanges,        // every change held, by dot
-  kRecords,        // RecordState per record: identity and current values
-  kRecordChanges,  // index: the dots of each record's changes
-  kSuperseded,     // dots named as parents, per field
-  kConflicts,      // index: fields with more than one current value
-  kFrontiers,      // per replica: highest counter held with no gap below it
-  kFeed,           // board: the feed, by sequence number
-  kVerdicts,       // verdicts on pushed changes, by pushing agency and dot
-  kSyncState,      // sync bookkeeping: per agency on the board, the link on an
-                   // agency
+  kMeta = 0,    // "default": replica id, format version, HLC high-water
+  kChanges,     // every change held, by dot
+  kRecords,     // RecordState per record: identity and current values
+  kSuperseded,  // dots named as parents, per field
+  kConflicts,   // index: fields with more than one current value
+  kFrontiers,   // per replica: highest counter held with no gap below it
+  kFeed,        // board: the feed, by sequence number
+  kVerdicts,    // verdicts on pushed changes, by pushing agency and dot
+  kSyncState,   // sync bookkeeping: per agency on the board, the link on an
+                // agency
   kCount,
 };
 

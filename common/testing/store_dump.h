@@ -15,8 +15,8 @@ namespace casesync::testing {
 // The families whose bytes are a function of the changes held (everything
 // but the per-replica metadata).
 inline constexpr Family kReplicatedFamilies[] = {
-    Family::kChanges,    Family::kRecords,   Family::kRecordChanges,
-    Family::kSuperseded, Family::kConflicts, Family::kFrontiers};
+    Family::kChanges, Family::kRecords, Family::kSuperseded, Family::kConflicts,
+    Family::kFrontiers};
 
 template <typename Families>
 std::string DumpFamilies(const Store& store, const Families& families) {
