@@ -169,4 +169,16 @@ absl::Status CheckChange(const v1::Change& change, const ChangeLimits& limits) {
   return absl::OkStatus();
 }
 
+std::string CanonicalBytes(const google::protobuf::Message& message) {
+  return message.SerializeAsString();
+}
+
+CheckedChange CheckAndSerialize(const v1::Change& change,
+                                const ChangeLimits& limits) {
+  CheckedChange checked;
+  checked.check = CheckChange(change, limits);
+  if (checked.check.ok()) checked.canonical = CanonicalBytes(change);
+  return checked;
+}
+
 }  // namespace casesync

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "casesync/v1/replication.pb.h"
+#include "google/protobuf/message.h"
 
 namespace casesync {
 
@@ -46,6 +47,26 @@ std::string FormatDot(const v1::Dot& dot);
 // else, the message naming the dot and the rule.
 [[nodiscard]] absl::Status CheckChange(const v1::Change& change,
                                        const ChangeLimits& limits);
+
+// The bytes a replica stores for a message. casesync's stored messages have
+// no map fields and a checked change carries no unknown fields, so plain
+// serialization is deterministic: the same change always gives the same
+// bytes on every replica.
+std::string CanonicalBytes(const google::protobuf::Message& message);
+
+// A change checked and serialized ahead of applying it, so that a caller with
+// a spare thread (the board, decoding the next push while it applies this
+// one) can take that work off the applying thread. Replica::Batch::Apply
+// accepts it in place of doing both itself.
+struct CheckedChange {
+  // CheckChange's result.
+  absl::Status check;
+  // CanonicalBytes of the change; empty if the check failed.
+  std::string canonical;
+};
+
+CheckedChange CheckAndSerialize(const v1::Change& change,
+                                const ChangeLimits& limits);
 
 }  // namespace casesync
 

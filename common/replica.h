@@ -282,6 +282,12 @@ class Replica::Batch {
   // FAILED_PRECONDITION if `arrival` is kInOrder and the counter skips past
   // the author's frontier; store errors as FromRocksDb.
   absl::StatusOr<ApplyOutcome> Apply(const v1::Change& change, Arrival arrival);
+  // The same, with the check and serialization already done by
+  // CheckAndSerialize(change, limits) with this replica's limits (the caller
+  // vouches for that). Errors as above.
+  absl::StatusOr<ApplyOutcome> Apply(const v1::Change& change,
+                                     const CheckedChange& checked,
+                                     Arrival arrival);
 
   // Turns a local edit into a change with this replica's next dot, the
   // current values of each field as parents, and a fresh HLC stamp, and

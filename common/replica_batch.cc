@@ -25,7 +25,7 @@ namespace pb = ::google::protobuf;
 // serialization is deterministic: the same change always gives the same
 // bytes.
 std::string Canonical(const pb::Message& message) {
-  return message.SerializeAsString();
+  return CanonicalBytes(message);
 }
 
 // The current values of `field` in `state`, or nullptr if never written.
@@ -137,8 +137,15 @@ absl::StatusOr<std::optional<v1::RecordState>> Replica::Batch::ReadState(
 
 absl::StatusOr<ApplyOutcome> Replica::Batch::Apply(const v1::Change& change,
                                                    Arrival arrival) {
-  RETURN_IF_ERROR(CheckChange(change, replica_->options_.limits));
-  const std::string canonical = Canonical(change);
+  return Apply(change, CheckAndSerialize(change, replica_->options_.limits),
+               arrival);
+}
+
+absl::StatusOr<ApplyOutcome> Replica::Batch::Apply(const v1::Change& change,
+                                                   const CheckedChange& checked,
+                                                   Arrival arrival) {
+  RETURN_IF_ERROR(checked.check);
+  const std::string& canonical = checked.canonical;
   const v1::Dot& dot = change.dot();
   ASSIGN_OR_RETURN(std::optional<std::string> held,
                    Get(Family::kChanges, keys::Change(dot)));

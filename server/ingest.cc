@@ -52,6 +52,17 @@ absl::StatusOr<v1::AgencySyncState> ParseState(
 
 absl::StatusOr<v1::PushAck> Ingest::Push(absl::string_view agency,
                                          const v1::PushBatch& push) {
+  return Push(agency, push, {});
+}
+
+absl::StatusOr<v1::PushAck> Ingest::Push(
+    absl::string_view agency, const v1::PushBatch& push,
+    absl::Span<const CheckedChange> checked) {
+  if (!checked.empty() &&
+      checked.size() != static_cast<size_t>(push.changes_size())) {
+    return absl::InvalidArgumentError(
+        "a push's checked changes do not match its changes");
+  }
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
   batch->Reserve(static_cast<size_t>(push.changes_size()));
   ASSIGN_OR_RETURN(std::optional<std::string> state_bytes,
@@ -59,7 +70,8 @@ absl::StatusOr<v1::PushAck> Ingest::Push(absl::string_view agency,
   ASSIGN_OR_RETURN(v1::AgencySyncState state, ParseState(state_bytes));
   std::map<std::string, std::optional<v1::Review>> reviews;
   v1::PushAck ack;
-  for (const v1::Change& change : push.changes()) {
+  for (int i = 0; i < push.changes_size(); ++i) {
+    const v1::Change& change = push.changes(i);
     const v1::Dot& dot = change.dot();
     v1::Verdict verdict;
     if (dot.replica() != agency) {
@@ -102,7 +114,9 @@ absl::StatusOr<v1::PushAck> Ingest::Push(absl::string_view agency,
         verdict = Rejected(dot, refusal->reason, refusal->detail);
       } else {
         absl::StatusOr<ApplyOutcome> applied =
-            batch->Apply(change, Arrival::kAnyOrder);
+            checked.empty()
+                ? batch->Apply(change, Arrival::kAnyOrder)
+                : batch->Apply(change, checked[i], Arrival::kAnyOrder);
         if (absl::IsOutOfRange(applied.status())) {
           verdict = Rejected(dot, v1::Verdict::REASON_TOO_LARGE,
                              applied.status().message());

@@ -23,8 +23,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "casesync/v1/storage.pb.h"
 #include "casesync/v1/sync.pb.h"
+#include "common/change_check.h"
 #include "common/clock.h"
 #include "common/replica.h"
 
@@ -41,6 +43,12 @@ class Ingest {
   // change's counter skips past the frontier; store errors otherwise.
   absl::StatusOr<v1::PushAck> Push(absl::string_view agency,
                                    const v1::PushBatch& push);
+  // The same, with `checked[i]` = CheckAndSerialize(push.changes(i), the
+  // board's limits) done beforehand (by the thread that decoded the push).
+  // INVALID_ARGUMENT, with nothing written, if the sizes differ.
+  absl::StatusOr<v1::PushAck> Push(absl::string_view agency,
+                                   const v1::PushBatch& push,
+                                   absl::Span<const CheckedChange> checked);
 
   // Records contact from `agency`, and its feed cursor when known (> 0).
   [[nodiscard]] absl::Status Touch(absl::string_view agency,

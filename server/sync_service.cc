@@ -119,11 +119,16 @@ struct Incoming {
   std::unique_ptr<google::protobuf::Arena> arena;
   // The push's changes: frame.push() itself, or the decompressed batch.
   const v1::PushBatch* push = nullptr;
+  // Each change of `push` checked and serialized (CheckAndSerialize).
+  std::vector<CheckedChange> checked;
   absl::Status decode_status;
 };
 
-// Reads the next frame; false at the end of the stream.
-bool ReadIncoming(Stream* stream, Incoming* incoming) {
+// Reads the next frame; false at the end of the stream. A push is
+// decompressed, parsed, and its changes checked and serialized here, off the
+// applying thread.
+bool ReadIncoming(Stream* stream, const ChangeLimits& limits,
+                  Incoming* incoming) {
   if (!stream->Read(&incoming->frame)) return false;
   if (incoming->frame.has_push()) {
     incoming->push = &incoming->frame.push();
@@ -134,6 +139,13 @@ bool ReadIncoming(Stream* stream, Incoming* incoming) {
       incoming->decode_status =
           DecompressMessage(incoming->frame.push().zstd(), batch);
       incoming->push = batch;
+    }
+    if (incoming->decode_status.ok()) {
+      incoming->checked.reserve(
+          static_cast<size_t>(incoming->push->changes_size()));
+      for (const v1::Change& change : incoming->push->changes()) {
+        incoming->checked.push_back(CheckAndSerialize(change, limits));
+      }
     }
   }
   return true;
@@ -240,7 +252,8 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
   std::thread reader([&] {
     while (true) {
       Incoming incoming;
-      if (!ReadIncoming(stream, &incoming) ||
+      if (!ReadIncoming(stream, board_->replica()->options().limits,
+                        &incoming) ||
           !frames.Push(std::move(incoming))) {
         break;
       }
@@ -256,7 +269,7 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
         status = incoming.decode_status;
         if (!status.ok()) break;
         absl::StatusOr<v1::PushAck> ack =
-            board_->ingest()->Push(agency, *incoming.push);
+            board_->ingest()->Push(agency, *incoming.push, incoming.checked);
         if (!ack.ok()) {
           status = ack.status();
           break;
