@@ -1,17 +1,27 @@
 #include "client/agency_daemon.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/daemon.h"
 #include "common/status_macros.h"
+#include "common/transport.h"
 #include "spdlog/spdlog.h"
 
 namespace casesync {
 
 absl::StatusOr<std::unique_ptr<AgencyDaemon>> AgencyDaemon::Start(
     const AgencyDaemonOptions& options) {
-  if (!options.link.insecure) {
-    return absl::InvalidArgumentError(
-        "this build has no TLS transport yet: start with --insecure for local "
-        "development and tests");
+  const TransportOptions& transport = options.link.transport;
+  RETURN_IF_ERROR(CheckTransport(transport));
+  if (!transport.insecure) {
+    // The board knows this agency by its certificate: a daemon running under
+    // another id would have every change it pushes rejected.
+    ASSIGN_OR_RETURN(std::string name,
+                     CertificateCommonName(transport.tls_cert));
+    if (name != options.agency) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--tls_cert ", transport.tls_cert, " certifies '", name,
+                       "', but this daemon is --agency ", options.agency));
+    }
   }
   auto daemon = std::unique_ptr<AgencyDaemon>(new AgencyDaemon());
   ReplicaOptions replica_options;
@@ -20,10 +30,15 @@ absl::StatusOr<std::unique_ptr<AgencyDaemon>> AgencyDaemon::Start(
   replica_options.clock = options.link.clock;
   replica_options.sync = options.sync;
   ASSIGN_OR_RETURN(daemon->replica_, Replica::Open(replica_options));
-  spdlog::warn(
-      "INSECURE: syncing with {} in plain text, naming this agency in call "
-      "metadata; use only on a development machine",
-      options.link.board_address);
+  if (transport.insecure) {
+    spdlog::warn(
+        "INSECURE: syncing with {} in plain text, naming this agency in call "
+        "metadata; use only on a development machine",
+        options.link.board_address);
+  } else {
+    spdlog::info("syncing with {} over mutual TLS as {} (CA {})",
+                 options.link.board_address, options.agency, transport.tls_ca);
+  }
   ASSIGN_OR_RETURN(daemon->link_,
                    BoardLink::Start(daemon->replica_.get(), options.link));
   RecordServiceOptions record_options;

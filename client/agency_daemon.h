@@ -33,8 +33,8 @@ struct AgencyDaemonOptions {
 class AgencyDaemon {
  public:
   // Opens the store, starts the link and the local API. Errors from opening
-  // the store, INVALID_ARGUMENT without --insecure (no TLS yet), and as
-  // ServeLocalApi.
+  // the store, INVALID_ARGUMENT for a transport CheckTransport refuses or a
+  // certificate that does not certify --agency, and as ServeLocalApi.
   static absl::StatusOr<std::unique_ptr<AgencyDaemon>> Start(
       const AgencyDaemonOptions& options);
   ~AgencyDaemon();

@@ -3,6 +3,7 @@
 
 #include "client/agency_daemon.h"
 #include "common/daemon.h"
+#include "common/transport.h"
 #include "spdlog/spdlog.h"
 
 int main(int argc, char** argv) {
@@ -13,10 +14,14 @@ int main(int argc, char** argv) {
       "contribution to case reviews in a local store, works with no network, "
       "and syncs with the board whenever it can reach it."};
   app.footer(
-      "Example (local development):\n"
+      "Example (certificates from deploy/certs.sh, copied to "
+      "/etc/casesync/pki):\n"
       "  casesyncd --data_dir /var/lib/casesync/police --agency police \\\n"
-      "      --board 127.0.0.1:7443 --socket /run/casesync/police.sock "
-      "--insecure\n"
+      "      --board board.example:7443 --socket /run/casesync/police.sock "
+      "\\\n"
+      "      --tls_cert /etc/casesync/pki/police.crt --tls_key "
+      "/etc/casesync/pki/police.key \\\n"
+      "      --tls_ca /etc/casesync/pki/ca.crt\n"
       "  CASESYNC_SOCKET=/run/casesync/police.sock casesync status");
   app.add_option("--data_dir", options.data_dir,
                  "directory of the agency's store (created if missing)")
@@ -33,9 +38,13 @@ int main(int argc, char** argv) {
                  "longest wait between attempts to reach the board, seconds")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app.add_flag("--insecure", options.link.insecure,
-               "plain-text transport: development only");
+  casesync::AddTransportFlags(app, /*board=*/false, &options.link.transport);
   if (auto exit = casesync::ParseCommandLine(app, argc, argv)) return *exit;
+  if (absl::Status transport = casesync::CheckTransport(options.link.transport);
+      !transport.ok()) {
+    std::cerr << "casesyncd: " << transport.message() << "\n";
+    return casesync::kExitUsage;
+  }
   options.link.max_backoff = absl::Seconds(max_backoff_s);
 
   casesync::BlockTerminationSignals();

@@ -63,7 +63,7 @@ BoardLink::BoardLink(Replica* replica, BoardLinkOptions options,
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   channel_ = grpc::CreateCustomChannel(
-      options_.board_address, grpc::InsecureChannelCredentials(), args);
+      options_.board_address, AgencyCredentials(options_.transport), args);
   stub_ = v1::BoardSync::NewStub(channel_);
 }
 
@@ -83,6 +83,12 @@ absl::Status BoardLink::Connect() {
         std::min(deadline, absl::Now() + absl::Milliseconds(250));
     if (channel_->WaitForConnected(absl::ToChronoTime(step)))
       return absl::OkStatus();
+    // An attempt failed outright (refused, or a TLS handshake the board or
+    // this agency rejected): opening the stream now fails at once with
+    // gRPC's reason, which says more than waiting out the deadline would.
+    if (channel_->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE) {
+      return absl::OkStatus();
+    }
   }
   return absl::UnavailableError(
       absl::StrCat("cannot reach the board at ", options_.board_address,
@@ -152,7 +158,9 @@ void BoardLink::Run() {
 absl::Status BoardLink::RunSession() {
   RETURN_IF_ERROR(Connect());
   grpc::ClientContext context;
-  context.AddMetadata(kAgencyMetadata, replica_->id());
+  if (options_.transport.insecure) {
+    context.AddMetadata(kAgencyMetadata, replica_->id());
+  }
   context.set_deadline(std::chrono::system_clock::now() +
                        absl::ToChronoMilliseconds(options_.stream_lifetime));
   {
@@ -178,6 +186,11 @@ absl::Status BoardLink::RunSession() {
     cv_.SignalAll();
     if (!error.ok()) return error;
     absl::Status status = FromGrpcStatus(grpc_status);
+    if (absl::IsUnavailable(status) && !session_welcomed_) {
+      return absl::UnavailableError(absl::StrCat("cannot reach the board at ",
+                                                 options_.board_address, ": ",
+                                                 status.message()));
+    }
     if (absl::IsUnavailable(status) || absl::IsCancelled(status)) {
       return absl::UnavailableError(
           absl::StrCat("lost the connection to the board at ",

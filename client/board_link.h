@@ -30,14 +30,16 @@
 #include "casesync/v1/sync.grpc.pb.h"
 #include "common/replica.h"
 #include "common/sync_control.h"
+#include "common/transport.h"
 
 namespace casesync {
 
 struct BoardLinkOptions {
   // host:port of the board's sync service.
   std::string board_address;
-  // Plain text, naming the agency in call metadata (development only).
-  bool insecure = false;
+  // Mutual TLS with this agency's certificate, or plain text naming the
+  // agency in call metadata (development only).
+  TransportOptions transport;
   // Wall clock for last-contact times. Not owned.
   Clock* clock = SystemClock();
   // Backoff between failed attempts: doubles from min to max, each wait

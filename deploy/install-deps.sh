@@ -20,6 +20,8 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # Process-level tests and benchmarks: RSS measurement, process tools.
   time procps python3
+  # Certificates (deploy/certs.sh).
+  openssl
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "common/daemon.h"
+#include "common/transport.h"
 #include "server/board_server.h"
 #include "spdlog/spdlog.h"
 
@@ -12,10 +13,14 @@ int main(int argc, char** argv) {
       "daemons sync to it; the review team works on it through the casesync "
       "command line pointed at its socket."};
   app.footer(
-      "Example (local development):\n"
+      "Example (certificates from deploy/certs.sh in /etc/casesync/pki):\n"
       "  casesync-board --data_dir /var/lib/casesync/board --listen "
-      "127.0.0.1:7443 \\\n"
-      "      --socket /run/casesync/board.sock --insecure\n"
+      "0.0.0.0:7443 \\\n"
+      "      --socket /run/casesync/board.sock \\\n"
+      "      --tls_cert /etc/casesync/pki/board.crt --tls_key "
+      "/etc/casesync/pki/board.key \\\n"
+      "      --tls_ca /etc/casesync/pki/ca.crt --tls_crl_dir "
+      "/etc/casesync/pki/crl\n"
       "  CASESYNC_SOCKET=/run/casesync/board.sock casesync status");
   app.add_option("--data_dir", options.board.data_dir,
                  "directory of the board's store (created if missing)")
@@ -29,10 +34,13 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--board_id", options.board.board_id, "the board's replica id")
       ->capture_default_str();
-  app.add_flag(
-      "--insecure", options.insecure,
-      "plain-text transport, agencies name themselves: development only");
+  casesync::AddTransportFlags(app, /*board=*/true, &options.transport);
   if (auto exit = casesync::ParseCommandLine(app, argc, argv)) return *exit;
+  if (absl::Status transport = casesync::CheckTransport(options.transport);
+      !transport.ok()) {
+    std::cerr << "casesync-board: " << transport.message() << "\n";
+    return casesync::kExitUsage;
+  }
 
   casesync::BlockTerminationSignals();
   casesync::InitLogging("casesync-board");

@@ -11,21 +11,17 @@ namespace casesync {
 
 absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
     const BoardServerOptions& options) {
-  if (!options.insecure) {
-    return absl::InvalidArgumentError(
-        "this build has no TLS transport yet: start with --insecure for local "
-        "development and tests (plain text, agencies name themselves)");
-  }
+  RETURN_IF_ERROR(CheckTransport(options.transport));
   auto server = std::unique_ptr<BoardServer>(new BoardServer());
   ASSIGN_OR_RETURN(server->board_, Board::Open(options.board));
 
   SyncServiceOptions sync_options;
-  sync_options.insecure = options.insecure;
+  sync_options.insecure = options.transport.insecure;
   server->sync_service_ =
       std::make_unique<SyncService>(server->board_.get(), sync_options);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+  builder.AddListeningPort(options.listen, BoardCredentials(options.transport),
                            &port);
   builder.RegisterService(server->sync_service_.get());
   builder.SetMaxReceiveMessageSize(kMaxGrpcMessageBytes);
@@ -47,10 +43,19 @@ absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
   const size_t colon = options.listen.rfind(':');
   server->listen_address_ =
       absl::StrCat(options.listen.substr(0, colon), ":", port);
-  spdlog::warn(
-      "INSECURE: the sync service on {} uses plain text and believes whatever "
-      "agency id a caller sends; use only on a development machine",
-      server->listen_address_);
+  if (options.transport.insecure) {
+    spdlog::warn(
+        "INSECURE: the sync service on {} uses plain text and believes "
+        "whatever agency id a caller sends; use only on a development machine",
+        server->listen_address_);
+  } else {
+    spdlog::info(
+        "sync service on {}: mutual TLS, agencies identified by certificate "
+        "(CA {}, revocation lists {})",
+        server->listen_address_, options.transport.tls_ca,
+        options.transport.tls_crl_dir.empty() ? "not checked"
+                                              : options.transport.tls_crl_dir);
+  }
 
   server->local_service_ = std::make_unique<LocalApiService>(
       server->board_->records(), server->board_.get());

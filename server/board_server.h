@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/local_api_service.h"
+#include "common/transport.h"
 #include "grpcpp/server.h"
 #include "server/board.h"
 #include "server/sync_service.h"
@@ -22,16 +23,16 @@ struct BoardServerOptions {
   std::string listen;
   // Path of the local API's Unix socket.
   std::string socket;
-  // Plain-text sync transport with self-declared agency ids. Development
-  // only; logged as a warning.
-  bool insecure = false;
+  // Mutual TLS for the sync service, or plain text with self-declared agency
+  // ids (development only; logged as a warning).
+  TransportOptions transport;
 };
 
 class BoardServer {
  public:
   // Opens the board and starts both servers. Errors from opening the store,
-  // INVALID_ARGUMENT without --insecure (no TLS yet), UNAVAILABLE when an
-  // address cannot be listened on.
+  // INVALID_ARGUMENT for a transport CheckTransport refuses, UNAVAILABLE when
+  // an address cannot be listened on.
   static absl::StatusOr<std::unique_ptr<BoardServer>> Start(
       const BoardServerOptions& options);
   ~BoardServer();

@@ -15,6 +15,7 @@
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -213,16 +214,53 @@ Deployment::~Deployment() {
   board_.reset();
 }
 
+bool RunCertsScript(const std::vector<std::string>& args,
+                    const std::vector<std::string>& env) {
+  std::vector<std::string> argv = {"/usr/bin/env"};
+  argv.insert(argv.end(), env.begin(), env.end());
+  argv.push_back(CASESYNC_CERTS_SCRIPT);
+  argv.insert(argv.end(), args.begin(), args.end());
+  CommandResult result = Run(argv);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  return result.exit_code == 0;
+}
+
+std::vector<std::string> Deployment::TransportFlags(const std::string& id,
+                                                    bool board) const {
+  if (pki_.empty()) return {"--insecure"};
+  std::string pki = pki_, cert_id = id;
+  if (auto it = identities_.find(id); it != identities_.end()) {
+    std::tie(pki, cert_id) = it->second;
+  }
+  std::vector<std::string> flags = {
+      "--tls_cert", absl::StrCat(pki, "/", cert_id, ".crt"),
+      "--tls_key",  absl::StrCat(pki, "/", cert_id, ".key"),
+      "--tls_ca",   absl::StrCat(pki, "/ca.crt")};
+  if (board) {
+    flags.push_back("--tls_crl_dir");
+    flags.push_back(absl::StrCat(pki, "/crl"));
+  }
+  return flags;
+}
+
 std::string Deployment::BoardAddress() const {
   return absl::StrCat("127.0.0.1:", board_port_);
 }
 
 bool Deployment::StartBoard() {
   board_.reset();
-  board_ = Daemon::Start({CASESYNC_BOARD_BIN, "--data_dir", dir_.Sub("board"),
-                          "--listen", absl::StrCat("127.0.0.1:", board_port_),
-                          "--socket", BoardSocket(), "--insecure"},
-                         dir_.Sub("board.log"), "listening for agencies on");
+  std::vector<std::string> argv = {CASESYNC_BOARD_BIN,
+                                   "--data_dir",
+                                   dir_.Sub("board"),
+                                   "--listen",
+                                   absl::StrCat("127.0.0.1:", board_port_),
+                                   "--socket",
+                                   BoardSocket()};
+  for (std::string& flag : TransportFlags("board", /*board=*/true)) {
+    argv.push_back(std::move(flag));
+  }
+  board_ =
+      Daemon::Start(argv, dir_.Sub("board.log"), "listening for agencies on");
   if (board_ == nullptr) return false;
   // "casesync-board: listening for agencies on 127.0.0.1:PORT; local API ..."
   const std::string& line = board_->ready_line();
@@ -241,11 +279,22 @@ void Deployment::KillBoard() { board_.reset(); }
 bool Deployment::StartAgency(const std::string& agency,
                              const std::string& board_address) {
   StopAgency(agency);
-  auto daemon = Daemon::Start(
-      {CASESYNC_AGENCY_BIN, "--data_dir", dir_.Sub(agency), "--agency", agency,
-       "--board", board_address.empty() ? BoardAddress() : board_address,
-       "--socket", AgencySocket(agency), "--insecure", "--max_backoff", "1"},
-      dir_.Sub(agency + ".log"), "serving on");
+  std::vector<std::string> argv = {
+      CASESYNC_AGENCY_BIN,
+      "--data_dir",
+      dir_.Sub(agency),
+      "--agency",
+      agency,
+      "--board",
+      board_address.empty() ? BoardAddress() : board_address,
+      "--socket",
+      AgencySocket(agency),
+      "--max_backoff",
+      "1"};
+  for (std::string& flag : TransportFlags(agency, /*board=*/false)) {
+    argv.push_back(std::move(flag));
+  }
+  auto daemon = Daemon::Start(argv, dir_.Sub(agency + ".log"), "serving on");
   if (daemon == nullptr) return false;
   agencies_.emplace_back(agency, std::move(daemon));
   return true;

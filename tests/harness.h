@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +65,11 @@ class Daemon {
   std::string ready_line_;
 };
 
+// Runs deploy/certs.sh with `args` (e.g. {"init", dir, "board"}), with
+// `env` (NAME=value) added to its environment; true if it succeeded.
+bool RunCertsScript(const std::vector<std::string>& args,
+                    const std::vector<std::string>& env = {});
+
 // A board and agency daemons in one temporary directory.
 class Deployment {
  public:
@@ -77,6 +83,19 @@ class Deployment {
   }
   // host:port of the board (valid once started).
   std::string BoardAddress() const;
+
+  // From now on daemons start with mutual TLS, with the certificates in
+  // `pki` (deploy/certs.sh's layout: ca.crt, crl/, ID.crt and ID.key), and
+  // the board checks the revocation lists in pki/crl. Without this call they
+  // start with --insecure.
+  void UseTls(const std::string& pki) { pki_ = pki; }
+  // Starts `agency` with the certificate and key of `cert_id` from `pki`,
+  // and pki/ca.crt as its CA, instead of its own (a stranger's, a revoked or
+  // an expired certificate). TLS only.
+  void SetAgencyIdentity(const std::string& agency, const std::string& pki,
+                         const std::string& cert_id) {
+    identities_[agency] = {pki, cert_id};
+  }
 
   // Starts (or restarts on the same port) the board.
   bool StartBoard();
@@ -113,7 +132,13 @@ class Deployment {
   void DumpLogs() const;
 
  private:
+  // --insecure, or the TLS flags for replica `id`.
+  std::vector<std::string> TransportFlags(const std::string& id,
+                                          bool board) const;
+
   TempDir dir_;
+  std::string pki_;
+  std::map<std::string, std::pair<std::string, std::string>> identities_;
   int board_port_ = 0;
   std::unique_ptr<Daemon> board_;
   std::vector<std::pair<std::string, std::unique_ptr<Daemon>>> agencies_;

@@ -1,0 +1,179 @@
+// Process-level tests of the transport (issue: security): mutual TLS with
+// certificates from deploy/certs.sh, the agency's identity taken from its
+// certificate, and the certificates the board must refuse. Real binaries on
+// loopback ports picked at run time, driven through the real command line.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "casesync/v1/local_api.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "tests/harness.h"
+
+namespace casesync::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+template <typename Message>
+Message FromJson(const CommandResult& result) {
+  Message message;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(
+      google::protobuf::util::JsonStringToMessage(result.out, &message, options)
+          .ok())
+      << result.out;
+  return message;
+}
+
+class TlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pki_ = d_.dir() + "/pki";
+    ASSERT_TRUE(RunCertsScript({"init", pki_, "board"}));
+    for (const char* agency : {"police", "school"}) {
+      ASSERT_TRUE(RunCertsScript({"issue", pki_, agency}));
+    }
+    d_.UseTls(pki_);
+    ASSERT_TRUE(d_.StartBoard());
+    ASSERT_EQ(d_.Board({"review", "create", "r1", "--title", "Child J",
+                        "--agencies", "police,school"})
+                  .exit_code,
+              0);
+  }
+
+  // Whether the board has ever heard from `agency` (its status row, one per
+  // agency of any review, has a last contact).
+  bool BoardHeardFrom(const std::string& agency) {
+    auto status = FromJson<v1::BoardStatus>(d_.Board({"status", "--json"}));
+    for (const auto& row : status.agencies()) {
+      if (row.agency() == agency) return row.has_last_contact();
+    }
+    return false;
+  }
+
+  // The board's log so far.
+  std::string BoardLog() {
+    std::ifstream in(d_.dir() + "/board.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  // Starts `agency` and expects its sync to fail without the board ever
+  // hearing from it, the board's TLS layer having refused the agency's
+  // certificate.
+  void ExpectRefused(const std::string& agency) {
+    EXPECT_TRUE(d_.StartAgency(agency));
+    CommandResult sync =
+        d_.Agency(agency, {"sync", "--wait", "--timeout", "20"});
+    EXPECT_EQ(sync.exit_code, 1) << sync.out;
+    EXPECT_THAT(sync.err, HasSubstr("cannot reach the board"));
+    auto status =
+        FromJson<v1::AgencyStatus>(d_.Agency(agency, {"status", "--json"}));
+    EXPECT_FALSE(status.connected());
+    EXPECT_FALSE(status.has_last_contact());
+    EXPECT_FALSE(BoardHeardFrom(agency));
+    EXPECT_THAT(BoardLog(), HasSubstr("certificate verify failed"));
+  }
+
+  Deployment d_;
+  std::string pki_;
+};
+
+TEST_F(TlsTest, AgenciesSyncOverMutualTlsIdentifiedByTheirCertificates) {
+  ASSERT_TRUE(d_.StartAgency("police"));
+  ASSERT_TRUE(d_.StartAgency("school"));
+  CommandResult added =
+      d_.Agency("police", {"record", "add", "--review", "r1", "--type",
+                           "chronology", "--set", "date=2024-03-04", "--set",
+                           "source=PC Smith", "--set", "event=Home visit"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  ASSERT_EQ(d_.Agency("police", {"sync", "--wait"}).exit_code, 0);
+  ASSERT_EQ(d_.Agency("school", {"sync", "--wait"}).exit_code, 0);
+  const std::string id(absl::StripAsciiWhitespace(added.out));
+  CommandResult shown =
+      d_.Agency("school", {"record", "show", "--review", "r1", id});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("Home visit"));
+  auto status = FromJson<v1::BoardStatus>(d_.Board({"status", "--json"}));
+  bool police_accepted = false;
+  for (const auto& row : status.agencies()) {
+    if (row.agency() == "police") police_accepted = row.accepted() == 1;
+  }
+  EXPECT_TRUE(police_accepted) << status.DebugString();
+}
+
+TEST_F(TlsTest, ACertificateFromAnotherCaIsRefusedAtTheHandshake) {
+  const std::string rogue = d_.dir() + "/rogue";
+  ASSERT_TRUE(RunCertsScript({"init", rogue, "board"}));
+  ASSERT_TRUE(RunCertsScript({"issue", rogue, "police"}));
+  // The impostor trusts the real board (the real CA), but its own
+  // certificate is from a CA the board does not know.
+  const std::string impostor = d_.dir() + "/impostor";
+  std::filesystem::create_directory(impostor);
+  std::filesystem::copy_file(rogue + "/police.crt", impostor + "/police.crt");
+  std::filesystem::copy_file(rogue + "/police.key", impostor + "/police.key");
+  std::filesystem::copy_file(pki_ + "/ca.crt", impostor + "/ca.crt");
+  d_.SetAgencyIdentity("police", impostor, "police");
+  ExpectRefused("police");
+}
+
+TEST_F(TlsTest, AnExpiredCertificateIsRefused) {
+  ASSERT_TRUE(RunCertsScript({"issue", pki_, "police"},
+                             {"CASESYNC_CERT_START=20200101000000Z",
+                              "CASESYNC_CERT_END=20200201000000Z"}));
+  ExpectRefused("police");
+}
+
+TEST_F(TlsTest, ARevokedCertificateIsRefusedAndAReissuedOneWorks) {
+  ASSERT_TRUE(RunCertsScript({"revoke", pki_, "police"}));
+  ExpectRefused("police");
+  // Rotation: a new certificate for the same agency is accepted.
+  ASSERT_TRUE(RunCertsScript({"issue", pki_, "police"}));
+  ASSERT_TRUE(d_.StartAgency("police"));
+  CommandResult sync = d_.Agency("police", {"sync", "--wait"});
+  EXPECT_EQ(sync.exit_code, 0) << sync.err;
+  EXPECT_TRUE(BoardHeardFrom("police"));
+}
+
+TEST_F(TlsTest, AgencyDaemonRefusesACertificateForAnotherAgency) {
+  CommandResult result = testing::Run(
+      {CASESYNC_AGENCY_BIN, "--data_dir", d_.dir() + "/police", "--agency",
+       "police", "--board", d_.BoardAddress(), "--socket",
+       d_.AgencySocket("police"), "--tls_cert", pki_ + "/school.crt",
+       "--tls_key", pki_ + "/school.key", "--tls_ca", pki_ + "/ca.crt"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("certifies 'school'"));
+}
+
+TEST_F(TlsTest, DaemonsRequireAChoiceOfTransport) {
+  CommandResult none = testing::Run(
+      {CASESYNC_BOARD_BIN, "--data_dir", d_.dir() + "/b2", "--listen",
+       "127.0.0.1:0", "--socket", d_.dir() + "/b2.sock"});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_THAT(none.err, HasSubstr("choose a transport"));
+  CommandResult both = testing::Run(
+      {CASESYNC_BOARD_BIN, "--data_dir", d_.dir() + "/b2", "--listen",
+       "127.0.0.1:0", "--socket", d_.dir() + "/b2.sock", "--insecure",
+       "--tls_cert", pki_ + "/board.crt"});
+  EXPECT_EQ(both.exit_code, 2);
+  CommandResult missing = testing::Run(
+      {CASESYNC_AGENCY_BIN, "--data_dir", d_.dir() + "/a2", "--agency",
+       "police", "--board", d_.BoardAddress(), "--socket",
+       d_.dir() + "/a2.sock", "--tls_cert", pki_ + "/police.crt", "--tls_key",
+       pki_ + "/nope.key", "--tls_ca", pki_ + "/ca.crt"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("--tls_key"));
+}
+
+}  // namespace
+}  // namespace casesync::testing
