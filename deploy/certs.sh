@@ -65,7 +65,7 @@ commonName = supplied
 [ replica ]
 basicConstraints       = critical, CA:FALSE
 keyUsage               = critical, digitalSignature, keyEncipherment
-extendedKeyUsage       = clientAuth, serverAuth
+extendedKeyUsage       = clientAuth
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid, issuer
 

@@ -8,8 +8,8 @@
 # Everything lives under $CASESYNC_LOCAL (default: ./local-deployment); the
 # daemons keep running afterwards. deploy/stop-local.sh stops them.
 #
-# Plain-text transport (--insecure): for trying casesync out on one machine
-# only.
+# The daemons talk mutual TLS with certificates from a local CA made by
+# deploy/certs.sh under $CASESYNC_LOCAL/pki (kept between runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
@@ -24,6 +24,16 @@ if [ -f "$root/pids" ]; then
 fi
 mkdir -p "$root"
 : > "$root/pids"
+
+pki="$root/pki"
+if [ ! -f "$pki/ca.key" ]; then
+  deploy/certs.sh init "$pki" board 2>/dev/null
+  for agency in csc police; do deploy/certs.sh issue "$pki" "$agency" 2>/dev/null; done
+fi
+# --tls_* flags for replica $1.
+tls() {
+  echo --tls_cert "$pki/$1.crt" --tls_key "$pki/$1.key" --tls_ca "$pki/ca.crt"
+}
 
 # Starts a daemon in the background and waits (up to 30 s) for its ready line.
 start() {
@@ -47,7 +57,7 @@ start() {
 start_board() {
   start board "listening for agencies" "$bin/server/casesync-board" \
     --data_dir "$root/board" --listen "127.0.0.1:${port:-0}" \
-    --socket "$root/board.sock" --insecure
+    --socket "$root/board.sock" $(tls board) --tls_crl_dir "$pki/crl"
   port="$(sed -n 's/.*agencies on 127\.0\.0\.1:\([0-9]*\);.*/\1/p' "$root/board.out")"
 }
 
@@ -75,7 +85,7 @@ start_board
 for agency in csc police; do
   start "$agency" "serving on" "$bin/client/casesyncd" --data_dir "$root/$agency" \
     --agency "$agency" --board "127.0.0.1:$port" --socket "$root/$agency.sock" \
-    --insecure --max_backoff 2
+    $(tls "$agency") --max_backoff 2
 done
 
 cat > "$root/env.sh" <<ENV
@@ -89,7 +99,8 @@ export CASESYNC_SOCKET="$root/board.sock"
 ENV
 
 cat <<TEXT
-casesync is running on this machine:
+casesync is running on this machine, agencies and board authenticated to
+each other by certificates from a local CA ($pki):
   board            127.0.0.1:$port, local API $root/board.sock
   agency csc       $root/csc.sock
   agency police    $root/police.sock

@@ -89,12 +89,12 @@ class Deployment {
   // the board checks the revocation lists in pki/crl. Without this call they
   // start with --insecure.
   void UseTls(const std::string& pki) { pki_ = pki; }
-  // Starts `agency` with the certificate and key of `cert_id` from `pki`,
-  // and pki/ca.crt as its CA, instead of its own (a stranger's, a revoked or
-  // an expired certificate). TLS only.
-  void SetAgencyIdentity(const std::string& agency, const std::string& pki,
-                         const std::string& cert_id) {
-    identities_[agency] = {pki, cert_id};
+  // Starts replica `id` (an agency, or "board") with the certificate and
+  // key of `cert_id` from `pki`, and pki/ca.crt as its CA, instead of its
+  // own (a stranger's, a revoked or an expired certificate). TLS only.
+  void SetIdentity(const std::string& id, const std::string& pki,
+                   const std::string& cert_id) {
+    identities_[id] = {pki, cert_id};
   }
 
   // Starts (or restarts on the same port) the board.

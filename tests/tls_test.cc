@@ -123,7 +123,7 @@ TEST_F(TlsTest, ACertificateFromAnotherCaIsRefusedAtTheHandshake) {
   std::filesystem::copy_file(rogue + "/police.crt", impostor + "/police.crt");
   std::filesystem::copy_file(rogue + "/police.key", impostor + "/police.key");
   std::filesystem::copy_file(pki_ + "/ca.crt", impostor + "/ca.crt");
-  d_.SetAgencyIdentity("police", impostor, "police");
+  d_.SetIdentity("police", impostor, "police");
   ExpectRefused("police");
 }
 
@@ -143,6 +143,20 @@ TEST_F(TlsTest, ARevokedCertificateIsRefusedAndAReissuedOneWorks) {
   CommandResult sync = d_.Agency("police", {"sync", "--wait"});
   EXPECT_EQ(sync.exit_code, 0) << sync.err;
   EXPECT_TRUE(BoardHeardFrom("police"));
+}
+
+TEST_F(TlsTest, AnAgencyRefusesAServerWithoutTheBoardsCertificate) {
+  // A server at the board's address presenting an agency's certificate
+  // (from the right CA, but not issued for a server at that address).
+  d_.StopBoard();
+  d_.SetIdentity("board", pki_, "school");
+  ASSERT_TRUE(d_.StartBoard());
+  ASSERT_TRUE(d_.StartAgency("police"));
+  CommandResult sync =
+      d_.Agency("police", {"sync", "--wait", "--timeout", "20"});
+  EXPECT_EQ(sync.exit_code, 1);
+  EXPECT_THAT(sync.err, HasSubstr("cannot reach the board"));
+  EXPECT_FALSE(BoardHeardFrom("police"));
 }
 
 TEST_F(TlsTest, AgencyDaemonRefusesACertificateForAnotherAgency) {
