@@ -12,6 +12,7 @@ absl::StatusOr<std::unique_ptr<AgencyDaemon>> AgencyDaemon::Start(
     const AgencyDaemonOptions& options) {
   const TransportOptions& transport = options.link.transport;
   RETURN_IF_ERROR(CheckTransport(transport));
+  RETURN_IF_ERROR(PrepareDataDir(options.data_dir));
   if (!transport.insecure) {
     // The board knows this agency by its certificate: a daemon running under
     // another id would have every change it pushes rejected.

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "spdlog/sinks/stdout_sinks.h"
@@ -42,6 +43,25 @@ std::optional<int> ParseCommandLine(CLI::App& app, int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
   return std::nullopt;
+}
+
+absl::Status PrepareDataDir(const std::string& path) {
+  if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::InternalError(absl::StrCat("cannot create the data directory ",
+                                            path, ": ", std::strerror(errno)));
+  }
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the data directory ", path, " is not a directory"));
+  }
+  if ((info.st_mode & 0077) != 0) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "the data directory %s is open to other users (mode %03o); it holds "
+        "case records: chmod 700 %s",
+        path, info.st_mode & 0777, path));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<grpc::Server>> ServeLocalApi(

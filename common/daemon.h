@@ -32,6 +32,12 @@ inline constexpr int kMaxGrpcMessageBytes = 64 << 20;
 // for anything CLI11 refuses.
 std::optional<int> ParseCommandLine(CLI::App& app, int argc, char** argv);
 
+// Makes sure the daemon's data directory at `path` is private: creates it
+// (mode 700) if missing. FAILED_PRECONDITION, naming the fix, if it exists
+// and its group or others have any access (the store holds case records),
+// or is not a directory; INTERNAL if it cannot be created.
+absl::Status PrepareDataDir(const std::string& path);
+
 // Serves `service` on the Unix socket at `path`, created readable and
 // writable by the owner only. A stale socket file left by a daemon that died
 // is replaced; FAILED_PRECONDITION if another daemon is serving on it or the

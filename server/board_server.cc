@@ -12,6 +12,7 @@ namespace casesync {
 absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
     const BoardServerOptions& options) {
   RETURN_IF_ERROR(CheckTransport(options.transport));
+  RETURN_IF_ERROR(PrepareDataDir(options.board.data_dir));
   auto server = std::unique_ptr<BoardServer>(new BoardServer());
   ASSIGN_OR_RETURN(server->board_, Board::Open(options.board));
 

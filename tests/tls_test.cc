@@ -1,6 +1,7 @@
-// Process-level tests of the transport (issue: security): mutual TLS with
-// certificates from deploy/certs.sh, the agency's identity taken from its
-// certificate, and the certificates the board must refuse. Real binaries on
+// Process-level tests of the transport and local hardening (issue:
+// security): mutual TLS with certificates from deploy/certs.sh, the agency's
+// identity taken from its certificate, the certificates the board must
+// refuse, and private data directories. Real binaries on
 // loopback ports picked at run time, driven through the real command line.
 #include <filesystem>
 #include <fstream>
@@ -187,6 +188,30 @@ TEST_F(TlsTest, DaemonsRequireAChoiceOfTransport) {
        pki_ + "/nope.key", "--tls_ca", pki_ + "/ca.crt"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.err, HasSubstr("--tls_key"));
+}
+
+TEST_F(TlsTest, DaemonsRefuseADataDirectoryOthersCanRead) {
+  const std::string open_dir = d_.dir() + "/shared";
+  std::filesystem::create_directory(open_dir);
+  std::filesystem::permissions(open_dir,
+                               std::filesystem::perms::owner_all |
+                                   std::filesystem::perms::group_read |
+                                   std::filesystem::perms::group_exec);
+  CommandResult agency = testing::Run(
+      {CASESYNC_AGENCY_BIN, "--data_dir", open_dir, "--agency", "police",
+       "--board", d_.BoardAddress(), "--socket", d_.dir() + "/a3.sock",
+       "--tls_cert", pki_ + "/police.crt", "--tls_key", pki_ + "/police.key",
+       "--tls_ca", pki_ + "/ca.crt"});
+  EXPECT_EQ(agency.exit_code, 1);
+  EXPECT_THAT(agency.err, HasSubstr("chmod 700"));
+  EXPECT_TRUE(std::filesystem::is_empty(open_dir));
+  // A directory the daemon creates itself is private.
+  ASSERT_TRUE(d_.StartAgency("police"));
+  const auto perms =
+      std::filesystem::status(d_.dir() + "/police").permissions();
+  EXPECT_EQ(perms & (std::filesystem::perms::group_all |
+                     std::filesystem::perms::others_all),
+            std::filesystem::perms::none);
 }
 
 }  // namespace
