@@ -5,6 +5,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "client/feed_apply.h"
 #include "common/daemon.h"
 #include "common/frame_codec.h"
 #include "common/grpc_status.h"
@@ -396,24 +397,7 @@ absl::Status BoardLink::OnFeed(const v1::FeedBatch& frame) {
   const v1::FeedBatch& feed = frame.zstd().empty() ? frame : decompressed;
   v1::BoardLinkState state = this->state();
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
-  for (const v1::FeedEntry& entry : feed.entries()) {
-    absl::Status status;
-    if (entry.has_change()) {
-      status = batch->Apply(entry.change(), Arrival::kAnyOrder).status();
-    } else if (entry.purge().record_id().empty()) {
-      status = batch->PurgeReview(entry.purge().review_id());
-    } else {
-      status =
-          batch->Purge(entry.purge().review_id(), entry.purge().record_id());
-      // The board never purges an agency's own record; if it tries, keep it.
-      if (absl::IsFailedPrecondition(status)) status = absl::OkStatus();
-    }
-    if (!status.ok()) {
-      return absl::Status(status.code(),
-                          absl::StrCat("feed entry ", entry.seq(),
-                                       " refused: ", status.message()));
-    }
-  }
+  RETURN_IF_ERROR(StageFeed(feed, batch.get()));
   state.set_feed_cursor(std::max(state.feed_cursor(), frame.cursor()));
   state.set_feed_head(std::max(frame.feed_head(), frame.cursor()));
   state.set_last_contact_ms(options_.clock->NowMillis());

@@ -1,0 +1,29 @@
+#include "client/feed_apply.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace casesync {
+
+absl::Status StageFeed(const v1::FeedBatch& feed, Replica::Batch* batch) {
+  for (const v1::FeedEntry& entry : feed.entries()) {
+    absl::Status status;
+    if (entry.has_change()) {
+      status = batch->Apply(entry.change(), Arrival::kAnyOrder).status();
+    } else if (entry.purge().record_id().empty()) {
+      status = batch->PurgeReview(entry.purge().review_id());
+    } else {
+      status =
+          batch->Purge(entry.purge().review_id(), entry.purge().record_id());
+      // The board never purges an agency's own record; if it tries, keep it.
+      if (absl::IsFailedPrecondition(status)) status = absl::OkStatus();
+    }
+    if (!status.ok()) {
+      return absl::Status(status.code(),
+                          absl::StrCat("feed entry ", entry.seq(),
+                                       " refused: ", status.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace casesync

@@ -1,0 +1,23 @@
+// Applying the board's feed at an agency: the changes it may see, and the
+// purges of what it may no longer see (docs/sync_protocol.md).
+//
+// Thread-safety: as Replica::Batch (one thread per batch).
+#ifndef CASESYNC_CLIENT_FEED_APPLY_H_
+#define CASESYNC_CLIENT_FEED_APPLY_H_
+
+#include "absl/status/status.h"
+#include "casesync/v1/sync.pb.h"
+#include "common/replica.h"
+
+namespace casesync {
+
+// Stages every entry of `feed` (already decompressed) into `batch`, in
+// order. A purge of one of the agency's own records is ignored (the board
+// never sends one). On error the batch must be discarded: the status is the
+// refused entry's, prefixed with its sequence number (errors as
+// Replica::Batch::Apply, Purge and PurgeReview).
+absl::Status StageFeed(const v1::FeedBatch& feed, Replica::Batch* batch);
+
+}  // namespace casesync
+
+#endif  // CASESYNC_CLIENT_FEED_APPLY_H_
