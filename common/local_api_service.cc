@@ -84,4 +84,10 @@ grpc::Status LocalApiService::ListChanges(grpc::ServerContext*,
   return Reply(records_->ListChanges(*request), reply);
 }
 
+grpc::Status LocalApiService::VerifyAudit(grpc::ServerContext*,
+                                          const v1::VerifyAuditRequest*,
+                                          v1::VerifyAuditReply* reply) {
+  return Reply(sync_->VerifyAudit(), reply);
+}
+
 }  // namespace casesync

@@ -51,6 +51,9 @@ class LocalApiService final : public v1::LocalApi::Service {
   grpc::Status ListChanges(grpc::ServerContext* context,
                            const v1::ListChangesRequest* request,
                            v1::ListChangesReply* reply) override;
+  grpc::Status VerifyAudit(grpc::ServerContext* context,
+                           const v1::VerifyAuditRequest* request,
+                           v1::VerifyAuditReply* reply) override;
 
  private:
   RecordService* const records_;

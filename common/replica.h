@@ -385,11 +385,13 @@ class Replica::Batch {
 class ChangeObserver {
  public:
   virtual ~ChangeObserver() = default;
-  // Called inside the batch right after `change` was staged; may stage more
-  // writes with batch->Put. An error refuses the change: nothing of it (or of
-  // what this call staged) stays in the batch.
+  // Called inside the batch right after `change` was staged (`canonical`:
+  // the bytes stored for it); may stage more writes with batch->Put. An
+  // error refuses the change: nothing of it (or of what this call staged)
+  // stays in the batch.
   virtual absl::Status OnApplied(Replica::Batch* batch,
-                                 const v1::Change& change) = 0;
+                                 const v1::Change& change,
+                                 absl::string_view canonical) = 0;
   // Called after a batch that applied at least one change was committed, with
   // no lock held.
   virtual void OnCommitted() = 0;

@@ -179,7 +179,7 @@ absl::StatusOr<ApplyOutcome> Replica::Batch::Apply(const v1::Change& change,
   undo_.clear();
   absl::Status status = Stage(change, canonical, std::move(state));
   if (status.ok() && replica_->options_.observer != nullptr) {
-    status = replica_->options_.observer->OnApplied(this, change);
+    status = replica_->options_.observer->OnApplied(this, change, canonical);
   }
   if (!status.ok()) {
     for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {

@@ -67,6 +67,8 @@ absl::string_view FamilyName(Family family) {
       return "verdicts";
     case Family::kSyncState:
       return "sync_state";
+    case Family::kAudit:
+      return "audit";
     case Family::kCount:
       break;
   }

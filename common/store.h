@@ -37,6 +37,7 @@ enum class Family {
   kVerdicts,    // verdicts on pushed changes, by pushing agency and dot
   kSyncState,   // sync bookkeeping: per agency on the board, the link on an
                 // agency
+  kAudit,       // board: the audit hash chain, by sequence number
   kCount,
 };
 

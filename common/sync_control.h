@@ -19,6 +19,13 @@ class SyncControl {
   // See LocalApi.Sync in local_api.proto for the errors.
   virtual absl::StatusOr<v1::SyncReply> Sync(
       const v1::SyncRequest& request) = 0;
+  // Walks the audit chain (the board). FAILED_PRECONDITION where there is
+  // none (an agency); errors from reading the store.
+  virtual absl::StatusOr<v1::VerifyAuditReply> VerifyAudit() {
+    return absl::FailedPreconditionError(
+        "the audit chain is kept on the board: run this against the board's "
+        "socket");
+  }
 };
 
 }  // namespace casesync

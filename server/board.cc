@@ -9,7 +9,8 @@
 
 namespace casesync {
 
-Board::Board(const BoardOptions& options) : options_(options) {}
+Board::Board(const BoardOptions& options)
+    : options_(options), audit_(options.clock) {}
 
 Board::~Board() = default;
 
@@ -23,7 +24,9 @@ absl::StatusOr<std::unique_ptr<Board>> Board::Open(
   replica_options.limits = options.limits;
   replica_options.sync = options.sync;
   replica_options.observer = &board->feed_;
+  board->feed_.SetAuditLog(&board->audit_);
   ASSIGN_OR_RETURN(board->replica_, Replica::Open(replica_options));
+  board->audit_.Attach(board->replica_.get());
   RETURN_IF_ERROR(board->feed_.Attach(board->replica_.get()));
   board->ingest_ =
       std::make_unique<Ingest>(board->replica_.get(), options.clock);
@@ -83,6 +86,10 @@ absl::StatusOr<v1::StatusReply> Board::Status() {
 
 absl::StatusOr<v1::SyncReply> Board::Sync(const v1::SyncRequest&) {
   return v1::SyncReply();
+}
+
+absl::StatusOr<v1::VerifyAuditReply> Board::VerifyAudit() {
+  return audit_.Verify();
 }
 
 }  // namespace casesync

@@ -17,6 +17,7 @@
 #include "common/record_service.h"
 #include "common/replica.h"
 #include "common/sync_control.h"
+#include "server/audit_log.h"
 #include "server/feed.h"
 #include "server/ingest.h"
 
@@ -46,6 +47,7 @@ class Board : public SyncControl {
   const std::string& id() const { return replica_->id(); }
   Replica* replica() const { return replica_.get(); }
   Feed* feed() { return &feed_; }
+  AuditLog* audit() { return &audit_; }
   Ingest* ingest() { return ingest_.get(); }
   RecordService* records() { return records_.get(); }
 
@@ -58,12 +60,14 @@ class Board : public SyncControl {
   absl::StatusOr<v1::StatusReply> Status() override;
   // SyncControl: the board is the server of record; nothing to do.
   absl::StatusOr<v1::SyncReply> Sync(const v1::SyncRequest& request) override;
+  absl::StatusOr<v1::VerifyAuditReply> VerifyAudit() override;
 
  private:
   explicit Board(const BoardOptions& options);
 
   const BoardOptions options_;
   // Declared before the replica, which holds a pointer to it.
+  AuditLog audit_;
   Feed feed_;
   std::unique_ptr<Replica> replica_;
   std::unique_ptr<Ingest> ingest_;

@@ -197,13 +197,17 @@ absl::StatusOr<uint64_t> Feed::HeadIn(Replica::Batch* batch) {
   return keys::ReadU64(*head);
 }
 
-absl::Status Feed::OnApplied(Replica::Batch* batch, const v1::Change& change) {
+absl::Status Feed::OnApplied(Replica::Batch* batch, const v1::Change& change,
+                             absl::string_view canonical) {
   ASSIGN_OR_RETURN(uint64_t head, HeadIn(batch));
   const uint64_t seq = head + 1;
   v1::FeedRecord record;
   *record.mutable_dot() = change.dot();
   batch->Put(Family::kFeed, SeqKey(seq), record.SerializeAsString());
   batch->Put(Family::kMeta, kHeadKey, SeqKey(seq));
+  if (audit_ != nullptr) {
+    RETURN_IF_ERROR(audit_->AppendAccepted(batch, seq, change, canonical));
+  }
   return absl::OkStatus();
 }
 

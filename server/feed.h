@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "casesync/v1/sync.pb.h"
 #include "common/replica.h"
+#include "server/audit_log.h"
 
 namespace casesync {
 
@@ -34,9 +35,14 @@ class Feed : public ChangeObserver {
   // observer) and reads the head. Must be called once, before anything else.
   [[nodiscard]] absl::Status Attach(Replica* replica);
 
-  // ChangeObserver: numbers `change` in the feed, in its batch.
-  absl::Status OnApplied(Replica::Batch* batch,
-                         const v1::Change& change) override;
+  // Every change numbered from now on is also appended to `audit` (not
+  // owned), in the same batch. Call before Attach.
+  void SetAuditLog(AuditLog* audit) { audit_ = audit; }
+
+  // ChangeObserver: numbers `change` in the feed, in its batch (and appends
+  // it to the audit chain).
+  absl::Status OnApplied(Replica::Batch* batch, const v1::Change& change,
+                         absl::string_view canonical) override;
   // ChangeObserver: publishes the new head and wakes waiting readers.
   void OnCommitted() override;
 
@@ -68,6 +74,7 @@ class Feed : public ChangeObserver {
                                         uint64_t after, size_t max_bytes) const;
 
  private:
+  AuditLog* audit_ = nullptr;
   Replica* replica_ = nullptr;
   mutable absl::Mutex mu_;
   absl::CondVar changed_;

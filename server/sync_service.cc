@@ -8,6 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/frame_codec.h"
 #include "common/grpc_status.h"
+#include "common/status_macros.h"
 #include "google/protobuf/arena.h"
 #include "server/caller_identity.h"
 #include "spdlog/spdlog.h"
@@ -70,6 +71,9 @@ class Session {
         feed->set_cursor(batch->cursor());
         feed->set_feed_head(batch->feed_head());
         if (!batch->entries().empty()) {
+          // Logged before it leaves: a disclosure the log does not hold
+          // never happened.
+          RETURN_IF_ERROR(board_->audit()->RecordDisclosure(agency_, *batch));
           v1::FeedBatch entries;
           *entries.mutable_entries() = std::move(*batch->mutable_entries());
           feed->set_zstd(CompressMessage(entries));

@@ -111,6 +111,20 @@ TEST_F(TlsTest, AgenciesSyncOverMutualTlsIdentifiedByTheirCertificates) {
     if (row.agency() == "police") police_accepted = row.accepted() == 1;
   }
   EXPECT_TRUE(police_accepted) << status.DebugString();
+
+  // The board's audit chain holds the review, the entry, and the
+  // disclosures to the agencies, intact.
+  auto audit =
+      FromJson<v1::VerifyAuditReply>(d_.Board({"--json", "audit", "verify"}));
+  EXPECT_TRUE(audit.intact()) << audit.problem();
+  EXPECT_EQ(audit.accepted(), 2u);
+  EXPECT_GE(audit.disclosures(), 2u);
+  CommandResult human = d_.Board({"audit", "verify"});
+  EXPECT_EQ(human.exit_code, 0);
+  EXPECT_THAT(human.out, HasSubstr("audit chain OK"));
+  CommandResult at_agency = d_.Agency("police", {"audit", "verify"});
+  EXPECT_EQ(at_agency.exit_code, 1);
+  EXPECT_THAT(at_agency.err, HasSubstr("kept on the board"));
 }
 
 TEST_F(TlsTest, ACertificateFromAnotherCaIsRefusedAtTheHandshake) {

@@ -550,6 +550,27 @@ int Digest(Client& client, const CliContext& context,
   return kExitOk;
 }
 
+int VerifyAudit(Client& client, const CliContext& context) {
+  int code = kExitOk;
+  v1::VerifyAuditReply reply;
+  if (!client.Call(&Stub::VerifyAudit, v1::VerifyAuditRequest(), &reply, &code,
+                   absl::Minutes(30))) {
+    return code;
+  }
+  if (context.json) {
+    *context.out << ToJson(reply) << "\n";
+  } else if (reply.intact()) {
+    *context.out << "audit chain OK: " << reply.entries() << " entries ("
+                 << reply.accepted() << " accepted changes, "
+                 << reply.disclosures() << " disclosures)\n";
+  } else {
+    *context.err << "casesync: audit chain BROKEN at entry "
+                 << reply.broken_seq() << ": " << reply.problem() << " ("
+                 << reply.entries() << " entries before it are intact)\n";
+  }
+  return reply.intact() ? kExitOk : kExitFailure;
+}
+
 int Changes(Client& client, const CliContext& context,
             const std::string& origin) {
   v1::ListChangesRequest request;
@@ -866,6 +887,21 @@ void AddCommands(CLI::App& app, CliContext& context,
   changes->add_option("--origin", *origin, "the authoring replica")->required();
   changes->callback(on(
       [&context, origin](Client& c) { return Changes(c, context, *origin); }));
+}
+
+// audit
+{
+  auto* audit = app.add_subcommand(
+      "audit",
+      "the board's tamper-evident log of accepted changes and "
+      "disclosures");
+  audit->require_subcommand(1);
+  auto* verify = audit->add_subcommand(
+      "verify",
+      "check every entry of the audit chain (board only); exit 1 naming the "
+      "first broken entry");
+  verify->callback(
+      on([&context](Client& c) { return VerifyAudit(c, context); }));
 }
 }  // namespace casesync::cli
 
