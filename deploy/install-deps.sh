@@ -16,8 +16,9 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libzstd-dev libcli11-dev libcsv-dev
   libspdlog-dev libfmt-dev
-  # Tests and benchmarks.
+  # Tests and benchmarks; clang and its runtime for the libFuzzer targets.
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  clang libclang-rt-14-dev
   # Process-level tests and benchmarks: RSS measurement, process tools.
   time procps python3
   # Certificates (deploy/certs.sh).

@@ -4,7 +4,7 @@
 // flips, overwritten, deleted, inserted and duplicated bytes, truncation), so
 // each target is built and exercised by the ordinary test suite under its
 // sanitizers. The mutation seed is printed; CASESYNC_FUZZ_SEED repeats a run,
-// CASESYNC_FUZZ_MUTATIONS sets how many (default 20,000).
+// CASESYNC_FUZZ_MUTATIONS sets how many (default 5,000).
 //
 // With --write_seeds DIR it writes the seeds as files instead, for
 // bench/fuzz.sh to start a libFuzzer campaign from.
@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
       EnvOr("CASESYNC_FUZZ_SEED",
             static_cast<uint64_t>(
                 std::chrono::steady_clock::now().time_since_epoch().count()));
-  const uint64_t mutations = EnvOr("CASESYNC_FUZZ_MUTATIONS", 20000);
+  const uint64_t mutations = EnvOr("CASESYNC_FUZZ_MUTATIONS", 5000);
   std::cout << CASESYNC_FUZZ_TARGET << ": CASESYNC_FUZZ_SEED=" << seed
             << std::endl;
   std::mt19937_64 rng(seed);
