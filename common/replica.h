@@ -351,6 +351,10 @@ class Replica::Batch {
   // Writes the change's field values, indexes and frontier into the batch.
   absl::Status Stage(const v1::Change& change, const std::string& canonical,
                      std::optional<v1::RecordState> state);
+  // Puts the superseded marker of `parent` for `field` of the record, unless
+  // the parent is held.
+  absl::Status MarkIfNotHeld(const v1::RecordRef& ref, uint32_t field,
+                             const v1::Dot& parent);
   // Writes the change itself, its index entry and the author's frontier.
   absl::Status StageIndexes(const v1::Change& change,
                             const std::string& canonical);

@@ -210,14 +210,7 @@ absl::Status Replica::Batch::Stage(const v1::Change& change,
     // the change it edits) get one each.
     for (const v1::FieldWrite& write : change.writes()) {
       for (const v1::Dot& parent : write.parents()) {
-        ASSIGN_OR_RETURN(std::optional<std::string> held,
-                         Get(Family::kChanges, keys::Change(parent)));
-        if (!held.has_value()) {
-          Put(Family::kSuperseded,
-              keys::Superseded(ref.review_id(), ref.record_id(), write.field(),
-                               parent),
-              "");
-        }
+        RETURN_IF_ERROR(MarkIfNotHeld(ref, write.field(), parent));
       }
     }
     Put(Family::kRecords, keys::Record(ref.review_id(), ref.record_id()),
@@ -258,14 +251,7 @@ absl::Status Replica::Batch::Stage(const v1::Change& change,
       // current value when it arrives. Either way the markers are exactly
       // the parents named but not held: a function of the changes held.
       if (RemoveHead(parent, &heads)) continue;
-      ASSIGN_OR_RETURN(std::optional<std::string> held,
-                       Get(Family::kChanges, keys::Change(parent)));
-      if (!held.has_value()) {
-        Put(Family::kSuperseded,
-            keys::Superseded(ref.review_id(), ref.record_id(), write.field(),
-                             parent),
-            "");
-      }
+      RETURN_IF_ERROR(MarkIfNotHeld(ref, write.field(), parent));
     }
     if (!superseded.has_value()) {
       v1::HeadValue head;
@@ -297,6 +283,18 @@ absl::Status Replica::Batch::Stage(const v1::Change& change,
   Put(Family::kRecords, keys::Record(ref.review_id(), ref.record_id()),
       Canonical(*state));
   return StageIndexes(change, canonical);
+}
+
+absl::Status Replica::Batch::MarkIfNotHeld(const v1::RecordRef& ref,
+                                           uint32_t field,
+                                           const v1::Dot& parent) {
+  ASSIGN_OR_RETURN(std::optional<std::string> held,
+                   Get(Family::kChanges, keys::Change(parent)));
+  if (!held.has_value()) {
+    Put(Family::kSuperseded,
+        keys::Superseded(ref.review_id(), ref.record_id(), field, parent), "");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Replica::Batch::StageIndexes(const v1::Change& change,

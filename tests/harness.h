@@ -18,6 +18,8 @@
 
 #include "absl/time/time.h"
 #include "common/testing/temp_dir.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
 
 namespace casesync::testing {
 
@@ -64,6 +66,21 @@ class Daemon {
   int stdout_fd_ = -1;
   std::string ready_line_;
 };
+
+// The --json output of a successful command, parsed as `Message` (a gtest
+// failure if the command failed or printed something else).
+template <typename Message>
+Message FromJson(const CommandResult& result) {
+  Message message;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(
+      google::protobuf::util::JsonStringToMessage(result.out, &message, options)
+          .ok())
+      << result.out;
+  return message;
+}
 
 // Runs deploy/certs.sh with `args` (e.g. {"init", dir, "board"}), with
 // `env` (NAME=value) added to its environment; true if it succeeded.

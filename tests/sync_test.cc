@@ -19,19 +19,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-template <typename Message>
-Message FromJson(const CommandResult& result) {
-  Message message;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_TRUE(
-      google::protobuf::util::JsonStringToMessage(result.out, &message, options)
-          .ok())
-      << result.out;
-  return message;
-}
-
 // A chronology CSV of `rows` entries whose sources are "<prefix> <i>".
 std::string WriteCsv(const std::string& path, int rows,
                      const std::string& prefix) {

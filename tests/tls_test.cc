@@ -22,19 +22,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-template <typename Message>
-Message FromJson(const CommandResult& result) {
-  Message message;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_TRUE(
-      google::protobuf::util::JsonStringToMessage(result.out, &message, options)
-          .ok())
-      << result.out;
-  return message;
-}
-
 class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
