@@ -9,6 +9,7 @@
 #include "common/daemon.h"
 #include "common/frame_codec.h"
 #include "common/grpc_status.h"
+#include "common/receipt.h"
 #include "common/status_macros.h"
 #include "common/storage_keys.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -380,6 +381,12 @@ absl::Status BoardLink::OnPushAck(const v1::PushAck& ack) {
   state.set_rejected(state.rejected() + new_rejections);
   state.set_acknowledged(std::max(state.acknowledged(), ack.acknowledged()));
   state.set_last_contact_ms(options_.clock->NowMillis());
+  if (ack.has_receipt()) {
+    // Kept as received; `casesync audit receipts` checks them.
+    std::string key;
+    keys::AppendU64(ack.acknowledged(), &key);
+    batch->Put(Family::kReceipts, key, ack.receipt().SerializeAsString());
+  }
   RETURN_IF_ERROR(CommitState(batch.get(), std::move(state)));
   absl::MutexLock lock(&mu_);
   while (!in_flight_.empty() && in_flight_.front() <= ack.acknowledged()) {
@@ -387,6 +394,53 @@ absl::Status BoardLink::OnPushAck(const v1::PushAck& ack) {
   }
   cv_.SignalAll();
   return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ListReceiptsReply> BoardLink::ListReceipts() {
+  if (options_.transport.insecure) {
+    return absl::FailedPreconditionError(
+        "this daemon runs with --insecure: a board on a plain-text link signs "
+        "no receipts, and there is no CA to check them against");
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<ReceiptVerifier> verifier,
+                   ReceiptVerifier::Load(options_.transport.tls_ca));
+  v1::ListReceiptsReply reply;
+  reply.set_ca_file(options_.transport.tls_ca);
+  uint64_t audit_seq = 0;
+  std::unique_ptr<rocksdb::Iterator> it =
+      replica_->store()->NewPrefixIterator(Family::kReceipts, "");
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::CheckedReceipt* checked = reply.add_receipts();
+    v1::Receipt receipt;
+    const absl::string_view key = ToView(it->key());
+    const absl::string_view bytes = ToView(it->value());
+    if (!receipt.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      checked->set_problem("the stored receipt is unreadable");
+      continue;
+    }
+    // Shown as stored even when it does not check out.
+    checked->mutable_body()->ParseFromString(receipt.body());
+    absl::StatusOr<v1::ReceiptBody> body = verifier->Check(receipt);
+    if (!body.ok()) {
+      checked->set_problem(std::string(body.status().message()));
+    } else if (body->agency() != replica_->id()) {
+      checked->set_problem(absl::StrCat("it was made out to agency '",
+                                        body->agency(), "', not this one"));
+    } else if (key.size() != 8 || keys::ReadU64(key) != body->acknowledged()) {
+      checked->set_problem(
+          "it is stored under another push than the one it acknowledges");
+    } else if (body->audit_seq() < audit_seq) {
+      checked->set_problem(
+          absl::StrCat("the board's audit chain went back from entry ",
+                       audit_seq, " (an earlier receipt) to entry ",
+                       body->audit_seq(), ": the chain was replaced"));
+    } else {
+      checked->set_valid(true);
+      audit_seq = body->audit_seq();
+    }
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the receipts"));
+  return reply;
 }
 
 absl::Status BoardLink::OnFeed(const v1::FeedBatch& frame) {

@@ -74,6 +74,9 @@ class BoardLink : public SyncControl {
   // SyncControl.
   absl::StatusOr<v1::StatusReply> Status() override;
   absl::StatusOr<v1::SyncReply> Sync(const v1::SyncRequest& request) override;
+  // SyncControl: the receipts kept, each checked against --tls_ca and
+  // against the receipts before it (the board's audit chain never shrinks).
+  absl::StatusOr<v1::ListReceiptsReply> ListReceipts() override;
 
  private:
   BoardLink(Replica* replica, BoardLinkOptions options,

@@ -63,6 +63,9 @@ struct CheckedChange {
   absl::Status check;
   // CanonicalBytes of the change; empty if the check failed.
   std::string canonical;
+  // Sha256(canonical), if the caller computed it (the board does, for its
+  // audit chain); empty otherwise, and then whoever needs it computes it.
+  std::string sha256;
 };
 
 CheckedChange CheckAndSerialize(const v1::Change& change,

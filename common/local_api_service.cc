@@ -90,4 +90,10 @@ grpc::Status LocalApiService::VerifyAudit(grpc::ServerContext*,
   return Reply(sync_->VerifyAudit(), reply);
 }
 
+grpc::Status LocalApiService::ListReceipts(grpc::ServerContext*,
+                                           const v1::ListReceiptsRequest*,
+                                           v1::ListReceiptsReply* reply) {
+  return Reply(sync_->ListReceipts(), reply);
+}
+
 }  // namespace casesync

@@ -54,6 +54,9 @@ class LocalApiService final : public v1::LocalApi::Service {
   grpc::Status VerifyAudit(grpc::ServerContext* context,
                            const v1::VerifyAuditRequest* request,
                            v1::VerifyAuditReply* reply) override;
+  grpc::Status ListReceipts(grpc::ServerContext* context,
+                            const v1::ListReceiptsRequest* request,
+                            v1::ListReceiptsReply* reply) override;
 
  private:
   RecordService* const records_;

@@ -22,7 +22,7 @@ namespace pb = ::google::protobuf;
 
 // Bumped when the meaning of stored bytes changes; a store written by a newer
 // format is refused rather than misread.
-constexpr absl::string_view kFormatVersion = "2";
+constexpr absl::string_view kFormatVersion = "3";
 
 absl::Status Corrupt(absl::string_view what, absl::string_view key) {
   return absl::DataLossError(absl::StrCat("unreadable ", what, " at key \"",

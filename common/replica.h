@@ -264,6 +264,8 @@ class Replica {
   RecordIdMinter minter_;
   // Held by the open Batch, if any: one writer at a time.
   absl::Mutex write_mu_;
+  // The serial of the newest batch (guarded by write_mu_).
+  uint64_t last_batch_serial_ = 0;
 };
 
 // An atomic batch of work on a replica: changes applied and edits made are
@@ -336,11 +338,14 @@ class Replica::Batch {
   // Number of changes staged (applied or edited) so far.
   size_t staged_changes() const { return staged_changes_; }
 
+  // Distinct for every batch of this replica (since it was opened).
+  uint64_t serial() const { return serial_; }
+
   // Writes everything staged in one atomic write, synced per the replica's
   // options unless `durability` says kBuffered (only for what can be
   // rebuilt: see Store::Durability), and releases the writer lock. The batch
-  // is spent afterwards. Errors as Store::Write; on error nothing was
-  // written.
+  // is spent afterwards. Errors as Store::Write, or the observer's
+  // OnCommitting error; on error nothing was written.
   [[nodiscard]] absl::Status Commit(
       Store::Durability durability = Store::Durability::kSynced);
 
@@ -381,6 +386,7 @@ class Replica::Batch {
   // While a change is being staged: how to restore view_ if it is refused.
   std::vector<std::pair<std::string, std::optional<Entry>>> undo_;
   size_t staged_changes_ = 0;
+  uint64_t serial_ = 0;
   bool locked_ = true;
 };
 
@@ -389,13 +395,20 @@ class Replica::Batch {
 class ChangeObserver {
  public:
   virtual ~ChangeObserver() = default;
-  // Called inside the batch right after `change` was staged (`canonical`:
-  // the bytes stored for it); may stage more writes with batch->Put. An
-  // error refuses the change: nothing of it (or of what this call staged)
-  // stays in the batch.
+  // Called inside the batch right after `change` was staged (`checked`:
+  // its check, the bytes stored for it, and their digest if known); may
+  // stage more writes with batch->Put. An error refuses the change: nothing
+  // of it (or of what this call staged) stays in the batch.
   virtual absl::Status OnApplied(Replica::Batch* batch,
                                  const v1::Change& change,
-                                 absl::string_view canonical) = 0;
+                                 const CheckedChange& checked) = 0;
+  // Called inside a batch that applied at least one change, just before
+  // Commit() writes it; may stage more writes. Per-batch state an observer
+  // keeps is keyed by batch->serial(): a batch destroyed uncommitted never
+  // gets here. An error fails the commit with nothing written.
+  virtual absl::Status OnCommitting(Replica::Batch* /*batch*/) {
+    return absl::OkStatus();
+  }
   // Called after a batch that applied at least one change was committed, with
   // no lock held.
   virtual void OnCommitted() = 0;

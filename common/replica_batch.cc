@@ -48,6 +48,7 @@ std::string EncodeCounter(uint64_t counter) {
 
 Replica::Batch::Batch(Replica* replica) : replica_(replica) {
   replica_->write_mu_.Lock();
+  serial_ = ++replica_->last_batch_serial_;
 }
 
 void Replica::Batch::Reserve(size_t changes) {
@@ -179,7 +180,7 @@ absl::StatusOr<ApplyOutcome> Replica::Batch::Apply(const v1::Change& change,
   undo_.clear();
   absl::Status status = Stage(change, canonical, std::move(state));
   if (status.ok() && replica_->options_.observer != nullptr) {
-    status = replica_->options_.observer->OnApplied(this, change, canonical);
+    status = replica_->options_.observer->OnApplied(this, change, checked);
   }
   if (!status.ok()) {
     for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
@@ -505,6 +506,14 @@ absl::Status Replica::Batch::Commit(Store::Durability durability) {
   // Persist the HLC high-water mark with the data it stamped, so a restart
   // under a wall clock that stepped back never stamps below it.
   Put(Family::kMeta, keys::kMetaHlc, Canonical(replica_->hlc_.Latest()));
+  if (staged_changes_ > 0 && replica_->options_.observer != nullptr) {
+    absl::Status ready = replica_->options_.observer->OnCommitting(this);
+    if (!ready.ok()) {
+      view_.clear();
+      Unlock();
+      return ready;
+    }
+  }
   // Only the last value of each key reaches the store: a field edited many
   // times in one batch is written once.
   // In key order, which RocksDB's memtable inserts fastest.

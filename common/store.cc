@@ -69,6 +69,8 @@ absl::string_view FamilyName(Family family) {
       return "sync_state";
     case Family::kAudit:
       return "audit";
+    case Family::kReceipts:
+      return "receipts";
     case Family::kCount:
       break;
   }

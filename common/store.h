@@ -38,6 +38,7 @@ enum class Family {
   kSyncState,   // sync bookkeeping: per agency on the board, the link on an
                 // agency
   kAudit,       // board: the audit hash chain, by sequence number
+  kReceipts,    // agency: the board's signed receipts, by acknowledged counter
   kCount,
 };
 

@@ -26,6 +26,15 @@ class SyncControl {
         "the audit chain is kept on the board: run this against the board's "
         "socket");
   }
+  // The board's receipts this daemon keeps, each checked offline (an
+  // agency). FAILED_PRECONDITION where there are none to keep (the board, or
+  // an agency on a plain-text link); errors from reading the store or the
+  // CA file.
+  virtual absl::StatusOr<v1::ListReceiptsReply> ListReceipts() {
+    return absl::FailedPreconditionError(
+        "receipts are kept by the agencies the board signs them for: run "
+        "this against an agency daemon's socket");
+  }
 };
 
 }  // namespace casesync

@@ -4,21 +4,14 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/sha256.h"
 #include "common/status_macros.h"
 #include "common/storage_keys.h"
-#include "openssl/sha.h"
 
 namespace casesync {
 namespace {
 
 constexpr absl::string_view kHeadKey = "audit_head";
-
-std::string Sha256(absl::string_view bytes) {
-  std::string digest(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-         reinterpret_cast<unsigned char*>(digest.data()));
-  return digest;
-}
 
 std::string SeqKey(uint64_t seq) {
   std::string key;
@@ -36,34 +29,52 @@ v1::VerifyAuditReply Broken(v1::VerifyAuditReply reply, uint64_t seq,
 
 }  // namespace
 
-absl::Status AuditLog::Append(Replica::Batch* batch, v1::AuditEntry entry) {
+absl::StatusOr<v1::AuditHead> AuditLog::Head(Replica::Batch* batch) const {
   ASSIGN_OR_RETURN(std::optional<std::string> head_bytes,
                    batch->Get(Family::kMeta, kHeadKey));
   v1::AuditHead head;
   if (head_bytes.has_value() && !head.ParseFromString(*head_bytes)) {
     return absl::DataLossError("unreadable audit head");
   }
+  return head;
+}
+
+absl::StatusOr<v1::AuditHead> AuditLog::Append(Replica::Batch* batch,
+                                               v1::AuditEntry entry) {
+  ASSIGN_OR_RETURN(v1::AuditHead head, Head(batch));
   entry.set_seq(head.seq() + 1);
-  entry.set_prev_sha256(head.seq() == 0
-                            ? std::string(SHA256_DIGEST_LENGTH, '\0')
-                            : head.sha256());
+  entry.set_prev_sha256(head.seq() == 0 ? std::string(kSha256Bytes, '\0')
+                                        : head.sha256());
   std::string bytes = entry.SerializeAsString();
   head.set_seq(entry.seq());
   head.set_sha256(Sha256(bytes));
   batch->Put(Family::kAudit, SeqKey(entry.seq()), std::move(bytes));
   batch->Put(Family::kMeta, kHeadKey, head.SerializeAsString());
-  return absl::OkStatus();
+  return head;
 }
 
-absl::Status AuditLog::AppendAccepted(Replica::Batch* batch, uint64_t feed_seq,
-                                      const v1::Change& change,
-                                      absl::string_view canonical) {
+void AuditLog::NoteAccepted(const Replica::Batch& batch, uint64_t feed_seq,
+                            const v1::Dot& dot, const CheckedChange& checked) {
+  if (noted_batch_ != batch.serial()) {
+    // Whatever was noted belongs to a batch that was never committed.
+    noted_.Clear();
+    noted_batch_ = batch.serial();
+  }
+  v1::AcceptedChange* accepted = noted_.add_changes();
+  *accepted->mutable_dot() = dot;
+  accepted->set_change_sha256(checked.sha256.empty() ? Sha256(checked.canonical)
+                                                     : checked.sha256);
+  accepted->set_feed_seq(feed_seq);
+}
+
+absl::StatusOr<v1::AuditHead> AuditLog::AppendNoted(Replica::Batch* batch) {
+  if (noted_batch_ != batch->serial() || noted_.changes().empty()) {
+    return Head(batch);
+  }
   v1::AuditEntry entry;
   entry.set_time_ms(clock_->NowMillis());
-  v1::AuditAccepted* accepted = entry.mutable_accepted();
-  *accepted->mutable_dot() = change.dot();
-  accepted->set_change_sha256(Sha256(canonical));
-  accepted->set_feed_seq(feed_seq);
+  entry.mutable_accepted()->Swap(&noted_);
+  noted_batch_ = 0;
   return Append(batch, std::move(entry));
 }
 
@@ -90,7 +101,7 @@ absl::Status AuditLog::RecordDisclosure(absl::string_view agency,
     }
   }
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
-  RETURN_IF_ERROR(Append(batch.get(), std::move(entry)));
+  RETURN_IF_ERROR(Append(batch.get(), std::move(entry)).status());
   return batch->Commit();
 }
 
@@ -108,7 +119,7 @@ absl::StatusOr<v1::VerifyAuditReply> AuditLog::Verify() const {
   rocksdb::ReadOptions read;
   read.snapshot = snapshot;
 
-  std::string prev(SHA256_DIGEST_LENGTH, '\0');
+  std::string prev(kSha256Bytes, '\0');
   uint64_t expected = 1;
   std::unique_ptr<rocksdb::Iterator> it(
       store.db()->NewIterator(read, store.handle(Family::kAudit)));
@@ -138,25 +149,27 @@ absl::StatusOr<v1::VerifyAuditReply> AuditLog::Verify() const {
                     absl::StrCat("its bytes no longer match the hash entry ",
                                  expected, " recorded for it: it was changed"));
     }
-    if (entry.has_accepted()) {
-      const v1::AuditAccepted& accepted = entry.accepted();
+    if (entry.has_accepted() && !entry.accepted().changes().empty()) {
       std::string change;
-      rocksdb::Status got =
-          store.db()->Get(read, store.handle(Family::kChanges),
-                          ToSlice(keys::Change(accepted.dot())), &change);
-      if (got.IsNotFound()) {
-        return Broken(reply, expected,
-                      absl::StrCat("the change it records, ",
-                                   FormatDot(accepted.dot()), ", is not held"));
+      for (const v1::AcceptedChange& accepted : entry.accepted().changes()) {
+        rocksdb::Status got =
+            store.db()->Get(read, store.handle(Family::kChanges),
+                            ToSlice(keys::Change(accepted.dot())), &change);
+        if (got.IsNotFound()) {
+          return Broken(
+              reply, expected,
+              absl::StrCat("a change it records, ", FormatDot(accepted.dot()),
+                           ", is not held"));
+        }
+        RETURN_IF_ERROR(FromRocksDb(got, "reading a change"));
+        if (Sha256(change) != accepted.change_sha256()) {
+          return Broken(
+              reply, expected,
+              absl::StrCat("a change it records, ", FormatDot(accepted.dot()),
+                           ", is not the change that was accepted"));
+        }
       }
-      RETURN_IF_ERROR(FromRocksDb(got, "reading a change"));
-      if (Sha256(change) != accepted.change_sha256()) {
-        return Broken(
-            reply, expected,
-            absl::StrCat("the change it records, ", FormatDot(accepted.dot()),
-                         ", is not the change that was accepted"));
-      }
-      reply.set_accepted(reply.accepted() + 1);
+      reply.set_accepted(reply.accepted() + entry.accepted().changes_size());
     } else if (entry.has_disclosure()) {
       reply.set_disclosures(reply.disclosures() + 1);
     } else {

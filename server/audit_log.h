@@ -7,11 +7,13 @@
 // Verify().
 //
 // Accepted changes are appended in the same write batch that applies them
-// (through the feed, which numbers them); a disclosure is appended and
+// (the feed, which numbers them, notes each one; one entry lists every
+// change of the batch, appended as it commits); a disclosure is appended and
 // synced before the batch it describes is sent.
 //
-// Thread-safety: thread-safe. AppendAccepted runs under the replica's writer
-// lock (inside a batch); RecordDisclosure takes it through its own batch.
+// Thread-safety: thread-safe. NoteAccepted and AppendNoted run under the
+// replica's writer lock (inside a batch), which also guards the noted
+// changes; RecordDisclosure takes the lock through its own batch.
 #ifndef CASESYNC_SERVER_AUDIT_LOG_H_
 #define CASESYNC_SERVER_AUDIT_LOG_H_
 
@@ -23,6 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "casesync/v1/local_api.pb.h"
 #include "casesync/v1/sync.pb.h"
+#include "common/change_check.h"
 #include "common/clock.h"
 #include "common/replica.h"
 
@@ -36,11 +39,15 @@ class AuditLog {
   // Binds the log to the board's replica. Call once, before anything else.
   void Attach(Replica* replica) { replica_ = replica; }
 
-  // Appends "accepted `change` (stored as `canonical`), feed number
-  // `feed_seq`" to the chain, in `batch`. Store errors only.
-  absl::Status AppendAccepted(Replica::Batch* batch, uint64_t feed_seq,
-                              const v1::Change& change,
-                              absl::string_view canonical);
+  // Notes "accepted the change at `dot` (checked and stored as `checked`),
+  // feed number `feed_seq`" for the entry `batch` will append. Never fails.
+  void NoteAccepted(const Replica::Batch& batch, uint64_t feed_seq,
+                    const v1::Dot& dot, const CheckedChange& checked);
+
+  // Appends, in `batch`, the one entry listing every change noted for it
+  // (nothing if none was). Returns the chain's head as `batch` leaves it.
+  // Store errors only.
+  absl::StatusOr<v1::AuditHead> AppendNoted(Replica::Batch* batch);
 
   // Appends, and commits synced, the disclosure of what `feed` (about to be
   // sent, uncompressed) carries to `agency`. Nothing is appended for a batch
@@ -54,10 +61,18 @@ class AuditLog {
 
  private:
   // Appends `entry` (seq and prev_sha256 filled in here) in `batch`.
-  absl::Status Append(Replica::Batch* batch, v1::AuditEntry entry);
+  // Returns the new head.
+  absl::StatusOr<v1::AuditHead> Append(Replica::Batch* batch,
+                                       v1::AuditEntry entry);
+  // The head as `batch` would leave it.
+  absl::StatusOr<v1::AuditHead> Head(Replica::Batch* batch) const;
 
   Clock* const clock_;
   Replica* replica_ = nullptr;
+  // The changes noted for the batch with serial `noted_batch_` (guarded by
+  // the replica's writer lock).
+  uint64_t noted_batch_ = 0;
+  v1::AuditAccepted noted_;
 };
 
 }  // namespace casesync

@@ -1,5 +1,6 @@
 #include "server/audit_log.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/storage_keys.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -18,16 +19,17 @@ std::string SeqKey(uint64_t seq) {
 
 class AuditLogTest : public BoardFixture {
  protected:
-  // A review (the board's change), two entries pushed by the police, and
-  // their disclosure to the school: four entries.
+  // A review (the board's change), two entries pushed by the police in two
+  // pushes, and their disclosure to the school: four entries.
   void SetUp() override {
     BoardFixture::SetUp();
     BoardReview("r1", {"police", "school"});
-    Replica* police = Agency("police");
-    v1::PushBatch push;
-    *push.add_changes() = Entry(police, "r1", "first");
-    *push.add_changes() = Entry(police, "r1", "second");
-    ASSERT_THAT(board_->ingest()->Push("police", push), IsOk());
+    police_ = Agency("police");
+    for (const char* text : {"first", "second"}) {
+      v1::PushBatch push;
+      *push.add_changes() = Entry(police_, "r1", text);
+      ASSERT_THAT(board_->ingest()->Push("police", push), IsOk());
+    }
     auto feed = board_->feed()->ReadFor("school", 0, 1 << 20);
     ASSERT_THAT(feed, IsOk());
     ASSERT_THAT(board_->audit()->RecordDisclosure("school", *feed), IsOk());
@@ -40,6 +42,7 @@ class AuditLogTest : public BoardFixture {
   }
 
   rocksdb::DB* db() { return board_->replica()->store()->db(); }
+  Replica* police_ = nullptr;
   rocksdb::ColumnFamilyHandle* family(Family f) {
     return board_->replica()->store()->handle(f);
   }
@@ -62,6 +65,53 @@ TEST_F(AuditLogTest, RecordsEveryAcceptedChangeAndDisclosureInOneChain) {
   EXPECT_EQ(disclosure.disclosure().agency(), "school");
   // The review and the two entries went to the school.
   EXPECT_EQ(disclosure.disclosure().records_size(), 3);
+}
+
+v1::AuditEntry ReadEntry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* audit,
+                         uint64_t seq) {
+  std::string bytes;
+  EXPECT_TRUE(db->Get(rocksdb::ReadOptions(), audit, SeqKey(seq), &bytes).ok());
+  v1::AuditEntry entry;
+  EXPECT_TRUE(entry.ParseFromString(bytes));
+  return entry;
+}
+
+TEST_F(AuditLogTest, OneWriteOfManyChangesIsOneEntryListingThemAll) {
+  v1::PushBatch push;
+  for (const char* text : {"third", "fourth", "fifth"}) {
+    *push.add_changes() = Entry(police_, "r1", text);
+  }
+  ASSERT_THAT(board_->ingest()->Push("police", push), IsOk());
+  v1::VerifyAuditReply reply = Verify();
+  EXPECT_TRUE(reply.intact()) << reply.problem();
+  EXPECT_EQ(reply.entries(), 5u);
+  EXPECT_EQ(reply.accepted(), 6u);
+
+  v1::AuditEntry entry = ReadEntry(db(), family(Family::kAudit), 5);
+  ASSERT_EQ(entry.accepted().changes_size(), 3);
+  uint64_t counter = 3;
+  for (const v1::AcceptedChange& accepted : entry.accepted().changes()) {
+    EXPECT_EQ(FormatDot(accepted.dot()), absl::StrCat("police:", counter++));
+    EXPECT_EQ(accepted.change_sha256().size(), 32u);
+  }
+}
+
+TEST_F(AuditLogTest, ABatchNeverCommittedLeavesNothingInTheNextEntry) {
+  {
+    // Applied on the board, then abandoned: never written.
+    std::unique_ptr<Replica::Batch> abandoned = board_->replica()->NewBatch();
+    ASSERT_THAT(abandoned->Apply(Entry(Agency("school"), "r1", "lost"),
+                                 Arrival::kAnyOrder),
+                IsOk());
+  }
+  v1::PushBatch push;
+  *push.add_changes() = Entry(police_, "r1", "kept");
+  ASSERT_THAT(board_->ingest()->Push("police", push), IsOk());
+  v1::VerifyAuditReply reply = Verify();
+  EXPECT_TRUE(reply.intact()) << reply.problem();
+  v1::AuditEntry entry = ReadEntry(db(), family(Family::kAudit), 5);
+  ASSERT_EQ(entry.accepted().changes_size(), 1);
+  EXPECT_EQ(FormatDot(entry.accepted().changes(0).dot()), "police:3");
 }
 
 TEST_F(AuditLogTest, OneChangedByteInAStoredEntryIsFoundAndNamed) {

@@ -30,6 +30,13 @@ absl::StatusOr<std::unique_ptr<Board>> Board::Open(
   RETURN_IF_ERROR(board->feed_.Attach(board->replica_.get()));
   board->ingest_ =
       std::make_unique<Ingest>(board->replica_.get(), options.clock);
+  if (!options.receipt_cert_file.empty() || !options.receipt_key_file.empty()) {
+    ASSIGN_OR_RETURN(board->signer_,
+                     ReceiptSigner::Load(options.receipt_cert_file,
+                                         options.receipt_key_file));
+    board->ingest_->SignReceipts(options.board_id, &board->audit_,
+                                 board->signer_.get());
+  }
   RecordServiceOptions record_options;
   record_options.replica = board->replica_.get();
   board->records_ = std::make_unique<RecordService>(std::move(record_options));

@@ -35,11 +35,16 @@ struct BoardOptions {
   // Sync every commit to disk before acknowledging it (the default). False
   // only for tests that say so.
   bool sync = true;
+  // The board's TLS certificate and key (PEM files), with which it signs
+  // each push's receipt. Both empty: no receipts (an --insecure board).
+  std::string receipt_cert_file;
+  std::string receipt_key_file;
 };
 
 class Board : public SyncControl {
  public:
-  // Opens the board's store. Errors as Replica::Open.
+  // Opens the board's store. Errors as Replica::Open, and as
+  // ReceiptSigner::Load for the receipt key pair.
   static absl::StatusOr<std::unique_ptr<Board>> Open(
       const BoardOptions& options);
   ~Board() override;
@@ -70,6 +75,7 @@ class Board : public SyncControl {
   AuditLog audit_;
   Feed feed_;
   std::unique_ptr<Replica> replica_;
+  std::unique_ptr<ReceiptSigner> signer_;
   std::unique_ptr<Ingest> ingest_;
   std::unique_ptr<RecordService> records_;
   absl::Mutex mu_;

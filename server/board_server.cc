@@ -12,9 +12,23 @@ namespace casesync {
 absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
     const BoardServerOptions& options) {
   RETURN_IF_ERROR(CheckTransport(options.transport));
+  BoardOptions board_options = options.board;
+  if (!options.transport.insecure) {
+    // The board's certificate names it, and its key signs receipts.
+    ASSIGN_OR_RETURN(std::string name,
+                     CertificateCommonName(options.transport.tls_cert));
+    if (name != board_options.board_id) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--tls_cert ", options.transport.tls_cert, " is the certificate of '",
+          name, "', but this board's id is '", board_options.board_id,
+          "' (--board_id)"));
+    }
+    board_options.receipt_cert_file = options.transport.tls_cert;
+    board_options.receipt_key_file = options.transport.tls_key;
+  }
   RETURN_IF_ERROR(PrepareDataDir(options.board.data_dir));
   auto server = std::unique_ptr<BoardServer>(new BoardServer());
-  ASSIGN_OR_RETURN(server->board_, Board::Open(options.board));
+  ASSIGN_OR_RETURN(server->board_, Board::Open(board_options));
 
   SyncServiceOptions sync_options;
   sync_options.insecure = options.transport.insecure;

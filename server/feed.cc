@@ -198,17 +198,21 @@ absl::StatusOr<uint64_t> Feed::HeadIn(Replica::Batch* batch) {
 }
 
 absl::Status Feed::OnApplied(Replica::Batch* batch, const v1::Change& change,
-                             absl::string_view canonical) {
+                             const CheckedChange& checked) {
   ASSIGN_OR_RETURN(uint64_t head, HeadIn(batch));
   const uint64_t seq = head + 1;
   v1::FeedRecord record;
   *record.mutable_dot() = change.dot();
   batch->Put(Family::kFeed, SeqKey(seq), record.SerializeAsString());
   batch->Put(Family::kMeta, kHeadKey, SeqKey(seq));
-  if (audit_ != nullptr) {
-    RETURN_IF_ERROR(audit_->AppendAccepted(batch, seq, change, canonical));
-  }
+  if (audit_ != nullptr)
+    audit_->NoteAccepted(*batch, seq, change.dot(), checked);
   return absl::OkStatus();
+}
+
+absl::Status Feed::OnCommitting(Replica::Batch* batch) {
+  if (audit_ == nullptr) return absl::OkStatus();
+  return audit_->AppendNoted(batch).status();
 }
 
 void Feed::OnCommitted() {

@@ -39,10 +39,12 @@ class Feed : public ChangeObserver {
   // owned), in the same batch. Call before Attach.
   void SetAuditLog(AuditLog* audit) { audit_ = audit; }
 
-  // ChangeObserver: numbers `change` in the feed, in its batch (and appends
-  // it to the audit chain).
+  // ChangeObserver: numbers `change` in the feed, in its batch (and notes
+  // it for the audit chain).
   absl::Status OnApplied(Replica::Batch* batch, const v1::Change& change,
-                         absl::string_view canonical) override;
+                         const CheckedChange& checked) override;
+  // ChangeObserver: appends the batch's audit entry.
+  absl::Status OnCommitting(Replica::Batch* batch) override;
   // ChangeObserver: publishes the new head and wakes waiting readers.
   void OnCommitted() override;
 

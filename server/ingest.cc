@@ -68,6 +68,7 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
   ASSIGN_OR_RETURN(std::optional<std::string> state_bytes,
                    batch->Get(Family::kSyncState, StateKey(agency)));
   ASSIGN_OR_RETURN(v1::AgencySyncState state, ParseState(state_bytes));
+  const uint64_t acknowledged_before = state.acknowledged();
   std::map<std::string, std::optional<v1::Review>> reviews;
   v1::PushAck ack;
   for (int i = 0; i < push.changes_size(); ++i) {
@@ -145,8 +146,34 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
   }
   state.set_last_contact_ms(clock_->NowMillis());
   batch->Put(Family::kSyncState, StateKey(agency), state.SerializeAsString());
+  v1::AuditHead audit_head;
+  if (signer_ != nullptr) {
+    // The push's own audit entry now, rather than as the batch commits, so
+    // that the receipt can name it.
+    ASSIGN_OR_RETURN(audit_head, audit_->AppendNoted(batch.get()));
+  }
   RETURN_IF_ERROR(batch->Commit());
   ack.set_acknowledged(state.acknowledged());
+  if (signer_ != nullptr) {
+    v1::ReceiptBody body;
+    body.set_board(board_id_);
+    body.set_agency(std::string(agency));
+    body.set_acknowledged_before(acknowledged_before);
+    body.set_acknowledged(ack.acknowledged());
+    body.set_accepted(ack.accepted());
+    for (const v1::Verdict& rejected : ack.rejected()) {
+      *body.add_rejected() = rejected.dot();
+    }
+    body.set_audit_seq(audit_head.seq());
+    body.set_audit_sha256(audit_head.sha256());
+    body.set_time_ms(clock_->NowMillis());
+    // The push is stored either way: if it cannot be signed, the stream
+    // ends with this error and the agency learns its acknowledgement from
+    // the next Welcome (with no receipt for this push).
+    absl::StatusOr<v1::Receipt> receipt = signer_->Sign(body);
+    if (!receipt.ok()) return receipt.status();
+    *ack.mutable_receipt() = *std::move(receipt);
+  }
   return ack;
 }
 

@@ -19,6 +19,7 @@
 #define CASESYNC_SERVER_INGEST_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -28,7 +29,9 @@
 #include "casesync/v1/sync.pb.h"
 #include "common/change_check.h"
 #include "common/clock.h"
+#include "common/receipt.h"
 #include "common/replica.h"
+#include "server/audit_log.h"
 
 namespace casesync {
 
@@ -49,6 +52,16 @@ class Ingest {
   absl::StatusOr<v1::PushAck> Push(absl::string_view agency,
                                    const v1::PushBatch& push,
                                    absl::Span<const CheckedChange> checked);
+
+  // From now on each push's acknowledgement carries a receipt signed by
+  // `signer`, naming `board_id` and the head of `audit` after the push.
+  // Neither is owned. Call before the first push.
+  void SignReceipts(std::string board_id, AuditLog* audit,
+                    ReceiptSigner* signer) {
+    board_id_ = std::move(board_id);
+    audit_ = audit;
+    signer_ = signer;
+  }
 
   // Records contact from `agency`, and its feed cursor when known (> 0).
   [[nodiscard]] absl::Status Touch(absl::string_view agency,
@@ -73,6 +86,9 @@ class Ingest {
  private:
   Replica* const replica_;
   Clock* const clock_;
+  std::string board_id_;
+  AuditLog* audit_ = nullptr;
+  ReceiptSigner* signer_ = nullptr;
 };
 
 }  // namespace casesync

@@ -8,6 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/frame_codec.h"
 #include "common/grpc_status.h"
+#include "common/sha256.h"
 #include "common/status_macros.h"
 #include "google/protobuf/arena.h"
 #include "server/caller_identity.h"
@@ -148,7 +149,10 @@ bool ReadIncoming(Stream* stream, const ChangeLimits& limits,
       incoming->checked.reserve(
           static_cast<size_t>(incoming->push->changes_size()));
       for (const v1::Change& change : incoming->push->changes()) {
-        incoming->checked.push_back(CheckAndSerialize(change, limits));
+        CheckedChange& checked =
+            incoming->checked.emplace_back(CheckAndSerialize(change, limits));
+        // For the audit chain, here rather than on the applying thread.
+        if (checked.check.ok()) checked.sha256 = Sha256(checked.canonical);
       }
     }
   }

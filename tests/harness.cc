@@ -249,13 +249,21 @@ std::string Deployment::BoardAddress() const {
 
 bool Deployment::StartBoard() {
   board_.reset();
-  std::vector<std::string> argv = {CASESYNC_BOARD_BIN,
-                                   "--data_dir",
-                                   dir_.Sub("board"),
-                                   "--listen",
-                                   absl::StrCat("127.0.0.1:", board_port_),
-                                   "--socket",
-                                   BoardSocket()};
+  // A board started with another replica's certificate is that replica (a
+  // board's certificate names it), with a store of its own.
+  auto identity = identities_.find("board");
+  const std::string board_id =
+      identity == identities_.end() ? "board" : identity->second.second;
+  std::vector<std::string> argv = {
+      CASESYNC_BOARD_BIN,
+      "--data_dir",
+      dir_.Sub(board_id == "board" ? "board" : "board-as-" + board_id),
+      "--board_id",
+      board_id,
+      "--listen",
+      absl::StrCat("127.0.0.1:", board_port_),
+      "--socket",
+      BoardSocket()};
   for (std::string& flag : TransportFlags("board", /*board=*/true)) {
     argv.push_back(std::move(flag));
   }

@@ -108,7 +108,9 @@ class Deployment {
   void UseTls(const std::string& pki) { pki_ = pki; }
   // Starts replica `id` (an agency, or "board") with the certificate and
   // key of `cert_id` from `pki`, and pki/ca.crt as its CA, instead of its
-  // own (a stranger's, a revoked or an expired certificate). TLS only.
+  // own (a stranger's, a revoked or an expired certificate). TLS only. A
+  // board given another replica's certificate runs as that replica (its
+  // --board_id), on a store of its own.
   void SetIdentity(const std::string& id, const std::string& pki,
                    const std::string& cert_id) {
     identities_[id] = {pki, cert_id};

@@ -12,6 +12,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "casesync/v1/local_api.pb.h"
+#include "common/receipt.h"
+#include "common/store.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -114,6 +117,96 @@ TEST_F(TlsTest, AgenciesSyncOverMutualTlsIdentifiedByTheirCertificates) {
   EXPECT_THAT(at_agency.err, HasSubstr("kept on the board"));
 }
 
+// The receipts `agency` keeps, read from its (stopped) daemon's store.
+std::vector<std::pair<std::string, v1::Receipt>> StoredReceipts(
+    const std::string& data_dir) {
+  StoreOptions options;
+  options.path = data_dir;
+  auto store = Store::Open(options);
+  EXPECT_THAT(store, IsOk());
+  std::vector<std::pair<std::string, v1::Receipt>> receipts;
+  if (!store.ok()) return receipts;
+  auto it = (*store)->NewPrefixIterator(Family::kReceipts, "");
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::Receipt receipt;
+    EXPECT_TRUE(receipt.ParseFromString(it->value().ToString()));
+    receipts.emplace_back(it->key().ToString(), receipt);
+  }
+  return receipts;
+}
+
+TEST_F(TlsTest, AnAgencyKeepsSignedReceiptsAndChecksThemOffline) {
+  ASSERT_TRUE(d_.StartAgency("police"));
+  for (const char* event : {"Home visit", "Phone call", "Strategy meeting"}) {
+    ASSERT_EQ(d_.Agency("police", {"record", "add", "--review", "r1", "--type",
+                                   "chronology", "--set", "date=2024-03-04",
+                                   "--set", "source=PC Smith", "--set",
+                                   absl::StrCat("event=", event)})
+                  .exit_code,
+              0);
+  }
+  ASSERT_EQ(d_.Agency("police", {"sync", "--wait"}).exit_code, 0);
+  // Checked with no board to ask.
+  d_.StopBoard();
+  auto listed = FromJson<v1::ListReceiptsReply>(
+      d_.Agency("police", {"--json", "audit", "receipts"}));
+  ASSERT_GE(listed.receipts_size(), 1);
+  uint64_t audit_seq = 0;
+  for (const v1::CheckedReceipt& receipt : listed.receipts()) {
+    EXPECT_TRUE(receipt.valid()) << receipt.problem();
+    EXPECT_EQ(receipt.body().board(), "board");
+    EXPECT_EQ(receipt.body().agency(), "police");
+    EXPECT_GE(receipt.body().audit_seq(), audit_seq);
+    audit_seq = receipt.body().audit_seq();
+  }
+  const v1::ReceiptBody& newest = listed.receipts().rbegin()->body();
+  EXPECT_EQ(newest.acknowledged(), 3u);
+  // The review's entry, then the police's entries.
+  EXPECT_GE(newest.audit_seq(), 2u);
+  CommandResult human = d_.Agency("police", {"audit", "receipts"});
+  EXPECT_EQ(human.exit_code, 0) << human.err;
+  EXPECT_THAT(human.out, HasSubstr("all signed by board 'board'"));
+  CommandResult at_board_socket =
+      d_.Cli(d_.BoardSocket(), {"audit", "receipts"});
+  EXPECT_NE(at_board_socket.exit_code, 0);
+
+  // A CA that did not issue the board's certificate does not vouch for it.
+  d_.StopAgency("police");
+  const std::string data_dir = d_.dir() + "/police";
+  auto stored = StoredReceipts(data_dir);
+  ASSERT_FALSE(stored.empty());
+  const std::string other = d_.dir() + "/other-pki";
+  ASSERT_TRUE(RunCertsScript({"init", other, "board"}));
+  auto stranger = ReceiptVerifier::Load(other + "/ca.crt");
+  ASSERT_THAT(stranger, IsOk());
+  EXPECT_THAT((*stranger)->Check(stored.back().second).status().message(),
+              HasSubstr("does not chain to the CA"));
+
+  // One changed fact in a stored receipt: its signature no longer matches.
+  {
+    v1::Receipt changed = stored.back().second;
+    v1::ReceiptBody body;
+    ASSERT_TRUE(body.ParseFromString(changed.body()));
+    body.set_accepted(body.accepted() + 1);
+    changed.set_body(body.SerializeAsString());
+    StoreOptions options;
+    options.path = data_dir;
+    auto store = Store::Open(options);
+    ASSERT_THAT(store, IsOk());
+    ASSERT_TRUE((*store)
+                    ->db()
+                    ->Put(rocksdb::WriteOptions(),
+                          (*store)->handle(Family::kReceipts),
+                          stored.back().first, changed.SerializeAsString())
+                    .ok());
+  }
+  ASSERT_TRUE(d_.StartAgency("police"));
+  CommandResult broken = d_.Agency("police", {"audit", "receipts"});
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_THAT(broken.out, HasSubstr("INVALID: its signature does not match"));
+  EXPECT_THAT(broken.err, HasSubstr("do not check out"));
+}
+
 TEST_F(TlsTest, ACertificateFromAnotherCaIsRefusedAtTheHandshake) {
   const std::string rogue = d_.dir() + "/rogue";
   ASSERT_TRUE(RunCertsScript({"init", rogue, "board"}));
@@ -189,6 +282,15 @@ TEST_F(TlsTest, DaemonsRequireAChoiceOfTransport) {
        pki_ + "/nope.key", "--tls_ca", pki_ + "/ca.crt"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.err, HasSubstr("--tls_key"));
+  // A board's certificate names the board it is (and signs its receipts).
+  CommandResult not_the_board = testing::Run(
+      {CASESYNC_BOARD_BIN, "--data_dir", d_.dir() + "/b3", "--listen",
+       "127.0.0.1:0", "--socket", d_.dir() + "/b3.sock", "--tls_cert",
+       pki_ + "/school.crt", "--tls_key", pki_ + "/school.key", "--tls_ca",
+       pki_ + "/ca.crt"});
+  EXPECT_NE(not_the_board.exit_code, 0);
+  EXPECT_THAT(not_the_board.err, HasSubstr("this board's id is 'board'"));
+  EXPECT_FALSE(std::filesystem::exists(d_.dir() + "/b3"));
 }
 
 TEST_F(TlsTest, DaemonsRefuseADataDirectoryOthersCanRead) {

@@ -10,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -571,6 +572,55 @@ int VerifyAudit(Client& client, const CliContext& context) {
   return reply.intact() ? kExitOk : kExitFailure;
 }
 
+int Receipts(Client& client, const CliContext& context) {
+  int code = kExitOk;
+  v1::ListReceiptsReply reply;
+  if (!client.Call(&Stub::ListReceipts, v1::ListReceiptsRequest(), &reply,
+                   &code, absl::Minutes(5))) {
+    return code;
+  }
+  int invalid = 0;
+  for (const v1::CheckedReceipt& receipt : reply.receipts()) {
+    if (!receipt.valid()) ++invalid;
+  }
+  if (context.json) {
+    *context.out << ToJson(reply) << "\n";
+    return invalid == 0 ? kExitOk : kExitFailure;
+  }
+  if (reply.receipts().empty()) {
+    *context.out << "no receipts yet: the board signs one for each push it "
+                    "acknowledges\n";
+    return kExitOk;
+  }
+  *context.out << absl::StrFormat("%-17s %9s %9s %12s  %s\n", "counters",
+                                  "accepted", "rejected", "audit entry",
+                                  "signed (board time)");
+  for (const v1::CheckedReceipt& receipt : reply.receipts()) {
+    const v1::ReceiptBody& body = receipt.body();
+    *context.out << absl::StrFormat(
+        "%-17s %9d %9d %12d  %s%s\n",
+        absl::StrCat(body.acknowledged_before() + 1, "-", body.acknowledged()),
+        body.accepted(), body.rejected_size(), body.audit_seq(),
+        absl::FormatTime("%Y-%m-%d %H:%M:%SZ",
+                         absl::FromUnixMillis(body.time_ms()),
+                         absl::UTCTimeZone()),
+        receipt.valid() ? "" : absl::StrCat("  INVALID: ", receipt.problem()));
+  }
+  const v1::ReceiptBody& newest = reply.receipts().rbegin()->body();
+  if (invalid == 0) {
+    *context.out << reply.receipts_size() << " receipts, all signed by board '"
+                 << newest.board() << "' under the CA in " << reply.ca_file()
+                 << "; the newest acknowledges counter "
+                 << newest.acknowledged() << " and audit entry "
+                 << newest.audit_seq() << "\n";
+    return kExitOk;
+  }
+  *context.err << "casesync: " << invalid << " of " << reply.receipts_size()
+               << " receipts do not check out against " << reply.ca_file()
+               << "\n";
+  return kExitFailure;
+}
+
 int Changes(Client& client, const CliContext& context,
             const std::string& origin) {
   v1::ListChangesRequest request;
@@ -894,7 +944,7 @@ void AddCommands(CLI::App& app, CliContext& context,
   auto* audit = app.add_subcommand(
       "audit",
       "the board's tamper-evident log of accepted changes and "
-      "disclosures");
+      "disclosures, and the receipts agencies keep of it");
   audit->require_subcommand(1);
   auto* verify = audit->add_subcommand(
       "verify",
@@ -902,6 +952,13 @@ void AddCommands(CLI::App& app, CliContext& context,
       "first broken entry");
   verify->callback(
       on([&context](Client& c) { return VerifyAudit(c, context); }));
+  auto* receipts = audit->add_subcommand(
+      "receipts",
+      "list the board's signed receipts this agency keeps, each checked "
+      "offline against the daemon's CA (agency only); exit 1 if any does not "
+      "check out");
+  receipts->callback(
+      on([&context](Client& c) { return Receipts(c, context); }));
 }
 }  // namespace casesync::cli
 
