@@ -215,6 +215,17 @@ absl::Status BoardLink::RunSession() {
   if (absl::Status welcomed = OnWelcome(frame.welcome()); !welcomed.ok()) {
     return finish(welcomed);
   }
+  // Pushes keep to the board's limits as well as this daemon's own.
+  const v1::Welcome& welcome = frame.welcome();
+  const size_t push_changes =
+      welcome.max_push_changes() == 0
+          ? options_.max_push_changes
+          : std::min<size_t>(options_.max_push_changes,
+                             welcome.max_push_changes());
+  const size_t push_bytes =
+      welcome.max_push_bytes() == 0
+          ? options_.max_push_bytes
+          : std::min<size_t>(options_.max_push_bytes, welcome.max_push_bytes());
   uint64_t next_to_send;
   {
     absl::MutexLock lock(&mu_);
@@ -289,9 +300,8 @@ absl::Status BoardLink::RunSession() {
       // Stored change bytes go out as they are: a serialized PushBatch is
       // its changes, each as field 1, so there is nothing to parse.
       absl::StatusOr<std::vector<Replica::EncodedChange>> changes =
-          replica_->ChangesAfter(replica_->id(), next_to_send - 1,
-                                 options_.max_push_changes,
-                                 options_.max_push_bytes);
+          replica_->ChangesAfter(replica_->id(), next_to_send - 1, push_changes,
+                                 push_bytes);
       if (!changes.ok()) {
         writer_status = changes.status();
         break;

@@ -327,6 +327,11 @@ class Replica::Batch {
   // The author's frontier as this batch would leave it.
   absl::StatusOr<uint64_t> Frontier(absl::string_view replica);
 
+  // How many records of `review_id` (the review record itself not counted)
+  // the replica holds as this batch would leave it. DATA_LOSS if the stored
+  // count is unreadable.
+  absl::StatusOr<uint64_t> RecordCount(absl::string_view review_id);
+
   // The stored state of a record as this batch would leave it, nullopt if
   // the replica holds none.
   absl::StatusOr<std::optional<v1::RecordState>> ReadState(
@@ -360,6 +365,8 @@ class Replica::Batch {
   // the parent is held.
   absl::Status MarkIfNotHeld(const v1::RecordRef& ref, uint32_t field,
                              const v1::Dot& parent);
+  // Adds `delta` (+1 or -1) to the review's record count.
+  absl::Status CountRecord(absl::string_view review_id, int delta);
   // Writes the change itself, its index entry and the author's frontier.
   absl::Status StageIndexes(const v1::Change& change,
                             const std::string& canonical);

@@ -114,6 +114,26 @@ absl::StatusOr<uint64_t> Replica::Batch::Frontier(absl::string_view replica) {
   return keys::ReadU64(*bytes);
 }
 
+absl::StatusOr<uint64_t> Replica::Batch::RecordCount(
+    absl::string_view review_id) {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                   Get(Family::kMeta, keys::ReviewRecordCount(review_id)));
+  if (!bytes.has_value()) return 0;
+  if (bytes->size() != 8) {
+    return absl::DataLossError(
+        absl::StrCat("unreadable record count of review ", review_id));
+  }
+  return keys::ReadU64(*bytes);
+}
+
+absl::Status Replica::Batch::CountRecord(absl::string_view review_id,
+                                         int delta) {
+  ASSIGN_OR_RETURN(uint64_t count, RecordCount(review_id));
+  count = delta < 0 ? (count == 0 ? 0 : count - 1) : count + 1;
+  Put(Family::kMeta, keys::ReviewRecordCount(review_id), EncodeCounter(count));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::optional<v1::RecordState>> Replica::Batch::ReadState(
     absl::string_view review_id, absl::string_view record_id) {
   ASSIGN_OR_RETURN(std::optional<std::string> bytes,
@@ -216,6 +236,9 @@ absl::Status Replica::Batch::Stage(const v1::Change& change,
     }
     Put(Family::kRecords, keys::Record(ref.review_id(), ref.record_id()),
         Canonical(CompactState(change)));
+    if (ref.type() != v1::RECORD_TYPE_REVIEW) {
+      RETURN_IF_ERROR(CountRecord(ref.review_id(), +1));
+    }
     return StageIndexes(change, canonical);
   }
   if (CompareHlc(change.hlc(), state->created()) < 0) {
@@ -472,6 +495,9 @@ absl::Status Replica::Batch::Purge(absl::string_view review_id,
     for (const std::string& key : keys) Remove(family, key);
   }
   Remove(Family::kRecords, keys::Record(review_id, record_id));
+  if (state->ref().type() != v1::RECORD_TYPE_REVIEW) {
+    RETURN_IF_ERROR(CountRecord(review_id, -1));
+  }
   for (const auto& [author, lowest] : lowest_removed) {
     ASSIGN_OR_RETURN(uint64_t frontier, Frontier(author));
     if (lowest <= frontier) {

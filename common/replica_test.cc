@@ -183,6 +183,36 @@ TEST_F(ReplicaTest, ApplyingAChangeTwiceChangesNothing) {
   EXPECT_EQ(DumpAll(*board->store()), before);
 }
 
+TEST_F(ReplicaTest, EachReviewCountsItsRecordsAsTheyComeAndGo) {
+  auto police = OpenReplica("police");
+  auto board = OpenReplica("board");
+  v1::Change first = AddEntry(police.get(), "Visit");
+  v1::Change second = AddEntry(police.get(), "Call");
+  auto count = [&board](const std::string& review) {
+    auto batch = board->NewBatch();
+    auto n = batch->RecordCount(review);
+    EXPECT_THAT(n, IsOk());
+    return n.ok() ? *n : ~uint64_t{0};
+  };
+  EXPECT_EQ(count("r1"), 0u);
+  for (const v1::Change& change : {first, second, first}) {
+    ASSERT_THAT(board->Apply(change, Arrival::kAnyOrder), IsOk());
+  }
+  EXPECT_EQ(count("r1"), 2u);  // the repeat is no new record
+  ASSERT_THAT(board->Apply(SetField(police.get(), first.record(), kEvent,
+                                    "Visit (corrected)"),
+                           Arrival::kAnyOrder),
+              IsOk());
+  EXPECT_EQ(count("r1"), 2u);
+  EXPECT_EQ(count("r2"), 0u);
+  {
+    auto batch = board->NewBatch();
+    ASSERT_THAT(batch->Purge("r1", first.record().record_id()), IsOk());
+    ASSERT_THAT(batch->Commit(), IsOk());
+  }
+  EXPECT_EQ(count("r1"), 1u);
+}
+
 // Each bad input gets a clear error and leaves the store byte for byte as it
 // was.
 class BadInputTest : public ReplicaTest {

@@ -117,6 +117,10 @@ std::string Superseded(absl::string_view review, absl::string_view record,
 
 std::string Frontier(absl::string_view replica) { return std::string(replica); }
 
+std::string ReviewRecordCount(absl::string_view review) {
+  return absl::StrCat("records_in/", review);
+}
+
 std::string PrefixEnd(absl::string_view prefix) {
   std::string end(prefix);
   while (!end.empty()) {

@@ -61,6 +61,9 @@ std::string Frontier(absl::string_view replica);
 inline constexpr absl::string_view kMetaReplicaId = "replica_id";
 inline constexpr absl::string_view kMetaFormatVersion = "format_version";
 inline constexpr absl::string_view kMetaHlc = "hlc";
+// meta: "records_in/" review  ->  how many records the review holds, not
+// counting the review record itself (8 bytes).
+std::string ReviewRecordCount(absl::string_view review);
 
 // The smallest key greater than every key starting with `prefix`, for
 // iterate_upper_bound; empty if there is none.

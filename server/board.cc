@@ -28,8 +28,8 @@ absl::StatusOr<std::unique_ptr<Board>> Board::Open(
   ASSIGN_OR_RETURN(board->replica_, Replica::Open(replica_options));
   board->audit_.Attach(board->replica_.get());
   RETURN_IF_ERROR(board->feed_.Attach(board->replica_.get()));
-  board->ingest_ =
-      std::make_unique<Ingest>(board->replica_.get(), options.clock);
+  board->ingest_ = std::make_unique<Ingest>(
+      board->replica_.get(), options.clock, options.ingest_limits);
   if (!options.receipt_cert_file.empty() || !options.receipt_key_file.empty()) {
     ASSIGN_OR_RETURN(board->signer_,
                      ReceiptSigner::Load(options.receipt_cert_file,

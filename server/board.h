@@ -32,6 +32,8 @@ struct BoardOptions {
   Clock* clock = SystemClock();
   // Limits every change must keep.
   ChangeLimits limits;
+  // Limits on what agencies push.
+  IngestLimits ingest_limits;
   // Sync every commit to disk before acknowledging it (the default). False
   // only for tests that say so.
   bool sync = true;

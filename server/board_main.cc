@@ -35,6 +35,38 @@ int main(int argc, char** argv) {
   app.add_option("--board_id", options.board.board_id, "the board's replica id")
       ->capture_default_str();
   casesync::AddTransportFlags(app, /*board=*/true, &options.transport);
+  casesync::ChangeLimits& change = options.board.limits;
+  casesync::IngestLimits& ingest = options.board.ingest_limits;
+  const char* const kLimits = "Limits (each enforced on every push)";
+  app.add_option("--max_message_bytes", options.max_message_bytes,
+                 "largest message an agency may send; agencies keep each push "
+                 "to half of it, uncompressed")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{64} << 10, size_t{1} << 30))
+      ->group(kLimits);
+  app.add_option("--max_push_changes", ingest.max_push_changes,
+                 "most changes in one push (agencies are told at connect and "
+                 "keep to it)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+      ->group(kLimits);
+  app.add_option("--max_change_bytes", change.max_change_bytes,
+                 "largest change, all its fields together; a larger one is "
+                 "rejected with a verdict (TOO_LARGE)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1} << 10, size_t{1} << 29))
+      ->group(kLimits);
+  app.add_option("--max_field_bytes", change.max_field_bytes,
+                 "largest single field value (or list entry); a larger one is "
+                 "rejected with a verdict (TOO_LARGE)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 29))
+      ->group(kLimits);
+  app.add_option("--max_records_per_review", ingest.max_records_per_review,
+                 "most records in one review; a change creating one more is "
+                 "rejected with a verdict (TOO_LARGE); 0: no limit")
+      ->capture_default_str()
+      ->group(kLimits);
   if (auto exit = casesync::ParseCommandLine(app, argc, argv)) return *exit;
   if (absl::Status transport = casesync::CheckTransport(options.transport);
       !transport.ok()) {

@@ -12,6 +12,13 @@ namespace casesync {
 absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
     const BoardServerOptions& options) {
   RETURN_IF_ERROR(CheckTransport(options.transport));
+  if (options.board.limits.max_change_bytes > options.max_message_bytes / 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a change may be up to ", options.board.limits.max_change_bytes,
+        " bytes (--max_change_bytes), more than fits in a push under "
+        "--max_message_bytes ",
+        options.max_message_bytes, " (at most half of it)"));
+  }
   BoardOptions board_options = options.board;
   if (!options.transport.insecure) {
     // The board's certificate names it, and its key signs receipts.
@@ -32,6 +39,7 @@ absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
 
   SyncServiceOptions sync_options;
   sync_options.insecure = options.transport.insecure;
+  sync_options.max_push_bytes = options.max_message_bytes / 2;
   server->sync_service_ =
       std::make_unique<SyncService>(server->board_.get(), sync_options);
   grpc::ServerBuilder builder;
@@ -39,7 +47,7 @@ absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
   builder.AddListeningPort(options.listen, BoardCredentials(options.transport),
                            &port);
   builder.RegisterService(server->sync_service_.get());
-  builder.SetMaxReceiveMessageSize(kMaxGrpcMessageBytes);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.SetMaxSendMessageSize(kMaxGrpcMessageBytes);
   // Notice agencies that vanish without closing their stream.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20'000);

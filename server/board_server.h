@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/daemon.h"
 #include "common/local_api_service.h"
 #include "common/transport.h"
 #include "grpcpp/server.h"
@@ -26,6 +27,10 @@ struct BoardServerOptions {
   // Mutual TLS for the sync service, or plain text with self-declared agency
   // ids (development only; logged as a warning).
   TransportOptions transport;
+  // The largest message the sync service takes from an agency (gRPC's
+  // receive limit). Agencies keep pushes to half of it, uncompressed, so a
+  // change may be at most that large (board.limits.max_change_bytes).
+  size_t max_message_bytes = kMaxGrpcMessageBytes;
 };
 
 class BoardServer {

@@ -21,10 +21,14 @@ class BoardFixture : public ::testing::Test {
     options.data_dir = dir_.Sub("board");
     options.clock = &clock_;
     options.sync = false;
+    Configure(&options);
     auto board = Board::Open(options);
     ASSERT_THAT(board, IsOk());
     board_ = *std::move(board);
   }
+
+  // Lets a test change the board's options (its limits) before it opens.
+  virtual void Configure(BoardOptions* /*options*/) {}
 
   // An agency's own replica, to author changes the way casesyncd does.
   Replica* Agency(const std::string& id) {

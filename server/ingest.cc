@@ -55,6 +55,25 @@ absl::StatusOr<v1::PushAck> Ingest::Push(absl::string_view agency,
   return Push(agency, push, {});
 }
 
+absl::StatusOr<std::optional<Refusal>> Ingest::CheckRecordCount(
+    Replica::Batch* batch, const v1::RecordRef& ref) const {
+  if (limits_.max_records_per_review == 0 ||
+      ref.type() == v1::RECORD_TYPE_REVIEW) {
+    return std::nullopt;
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> held,
+                   batch->Get(Family::kRecords,
+                              keys::Record(ref.review_id(), ref.record_id())));
+  if (held.has_value()) return std::nullopt;  // not a new record
+  ASSIGN_OR_RETURN(uint64_t count, batch->RecordCount(ref.review_id()));
+  if (count < limits_.max_records_per_review) return std::nullopt;
+  return Refusal{
+      v1::Verdict::REASON_TOO_LARGE,
+      absl::StrCat("review ", ref.review_id(), " already holds ", count,
+                   " records, the most this board allows "
+                   "in one review (--max_records_per_review)")};
+}
+
 absl::StatusOr<v1::PushAck> Ingest::Push(
     absl::string_view agency, const v1::PushBatch& push,
     absl::Span<const CheckedChange> checked) {
@@ -62,6 +81,12 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
       checked.size() != static_cast<size_t>(push.changes_size())) {
     return absl::InvalidArgumentError(
         "a push's checked changes do not match its changes");
+  }
+  if (static_cast<size_t>(push.changes_size()) > limits_.max_push_changes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "a push of ", push.changes_size(), " changes from ", agency,
+        "; this board takes at most ", limits_.max_push_changes,
+        " per push (--max_push_changes)"));
   }
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
   batch->Reserve(static_cast<size_t>(push.changes_size()));
@@ -111,6 +136,9 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
       }
       std::optional<Refusal> refusal = CheckAgencyWrite(
           agency, ref, it->second.has_value() ? &*it->second : nullptr);
+      if (!refusal.has_value()) {
+        ASSIGN_OR_RETURN(refusal, CheckRecordCount(batch.get(), ref));
+      }
       if (refusal.has_value()) {
         verdict = Rejected(dot, refusal->reason, refusal->detail);
       } else {

@@ -18,6 +18,7 @@
 #ifndef CASESYNC_SERVER_INGEST_H_
 #define CASESYNC_SERVER_INGEST_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "absl/types/span.h"
 #include "casesync/v1/storage.pb.h"
 #include "casesync/v1/sync.pb.h"
+#include "common/access_rules.h"
 #include "common/change_check.h"
 #include "common/clock.h"
 #include "common/receipt.h"
@@ -35,15 +37,32 @@
 
 namespace casesync {
 
+// The board's limits on what agencies push, beyond each change's own
+// (ChangeLimits, which the replica enforces).
+struct IngestLimits {
+  // Changes in one push. An agency learns it from the Welcome and keeps to
+  // it; a push over it is refused whole.
+  size_t max_push_changes = 1000;
+  // Records in one review (the review record itself not counted), all
+  // authors together. A change creating one more is rejected (TOO_LARGE);
+  // changes to records the review holds are not affected. 0: no limit.
+  uint64_t max_records_per_review = 100'000;
+};
+
 class Ingest {
  public:
-  // Neither is owned.
-  Ingest(Replica* replica, Clock* clock) : replica_(replica), clock_(clock) {}
+  // Neither pointer is owned.
+  Ingest(Replica* replica, Clock* clock, IngestLimits limits = {})
+      : replica_(replica), clock_(clock), limits_(limits) {}
+
+  const IngestLimits& limits() const { return limits_; }
 
   // Judges and stores a push from `agency` (the caller's identity). Changes
   // at or below the acknowledged frontier are acknowledged again without
   // being judged twice. FAILED_PRECONDITION, with nothing written, if a
-  // change's counter skips past the frontier; store errors otherwise.
+  // change's counter skips past the frontier; RESOURCE_EXHAUSTED, with
+  // nothing written, for a push of more than max_push_changes; store errors
+  // otherwise.
   absl::StatusOr<v1::PushAck> Push(absl::string_view agency,
                                    const v1::PushBatch& push);
   // The same, with `checked[i]` = CheckAndSerialize(push.changes(i), the
@@ -84,8 +103,14 @@ class Ingest {
       absl::string_view agency, const v1::Dot& dot) const;
 
  private:
+  // A refusal if `ref` names a record the review does not hold yet and the
+  // review is full. Store errors only.
+  absl::StatusOr<std::optional<Refusal>> CheckRecordCount(
+      Replica::Batch* batch, const v1::RecordRef& ref) const;
+
   Replica* const replica_;
   Clock* const clock_;
+  const IngestLimits limits_;
   std::string board_id_;
   AuditLog* audit_ = nullptr;
   ReceiptSigner* signer_ = nullptr;

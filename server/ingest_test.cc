@@ -136,5 +136,72 @@ TEST_F(IngestTest, OversizedChangeIsRejectedAsTooLarge) {
   EXPECT_EQ(ack->rejected(0).reason(), v1::Verdict::REASON_TOO_LARGE);
 }
 
+// A board with small limits, to test each at its edge.
+class LimitedIngestTest : public IngestTest {
+ protected:
+  void Configure(BoardOptions* options) override {
+    options->ingest_limits.max_push_changes = 3;
+    options->ingest_limits.max_records_per_review = 2;
+    options->limits.max_field_bytes = 100;
+  }
+};
+
+TEST_F(LimitedIngestTest,
+       APushOfTheMostChangesIsTakenAndOneMoreIsRefusedWhole) {
+  BoardReview("r1", {"police"});
+  Replica* police = Agency("police");
+  std::vector<v1::Change> changes;
+  for (int i = 0; i < 4; ++i) changes.push_back(Entry(police, "r1", "e"));
+  auto over = Push("police", changes);
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(over.status().message(), HasSubstr("at most 3 per push"));
+  auto state = board_->ingest()->State("police");
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->acknowledged(), 0u);  // nothing of it was written
+  changes.pop_back();
+  auto at = Push("police", changes);
+  ASSERT_THAT(at, IsOk());
+  EXPECT_EQ(at->acknowledged(), 3u);
+}
+
+TEST_F(LimitedIngestTest, AFullReviewTakesNoNewRecordButEditsToHeldOnes) {
+  BoardReview("r1", {"police"});
+  Replica* police = Agency("police");
+  v1::Change first = Entry(police, "r1", "first");
+  v1::Change second = Entry(police, "r1", "second");
+  v1::Change third = Entry(police, "r1", "third");
+  auto ack = Push("police", {first, second, third});
+  ASSERT_THAT(ack, IsOk());
+  EXPECT_EQ(ack->accepted(), 2u);
+  ASSERT_EQ(ack->rejected_size(), 1);
+  EXPECT_EQ(FormatDot(ack->rejected(0).dot()), FormatDot(third.dot()));
+  EXPECT_EQ(ack->rejected(0).reason(), v1::Verdict::REASON_TOO_LARGE);
+  EXPECT_THAT(ack->rejected(0).detail(), HasSubstr("already holds 2 records"));
+  // An edit of a record the review holds is not a new record.
+  RecordEdit edit;
+  *edit.record.mutable_review_id() = "r1";
+  *edit.record.mutable_record_id() = first.record().record_id();
+  edit.record.set_type(v1::RECORD_TYPE_CHRONOLOGY);
+  edit.fields = {Text(12, "first, corrected")};
+  auto edited = police->Edit(edit);
+  ASSERT_THAT(edited, IsOk());
+  auto again = Push("police", {*edited});
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->accepted(), 1u);
+  EXPECT_TRUE(again->rejected().empty());
+}
+
+TEST_F(LimitedIngestTest, AFieldOfTheMostBytesIsAcceptedAndOneMoreRejected) {
+  BoardReview("r1", {"police"});
+  Replica* police = Agency("police");
+  auto at = Push("police", {Entry(police, "r1", std::string(100, 'x'))});
+  ASSERT_THAT(at, IsOk());
+  EXPECT_EQ(at->accepted(), 1u);
+  auto over = Push("police", {Entry(police, "r1", std::string(101, 'x'))});
+  ASSERT_THAT(over, IsOk());
+  ASSERT_EQ(over->rejected_size(), 1);
+  EXPECT_EQ(over->rejected(0).reason(), v1::Verdict::REASON_TOO_LARGE);
+}
+
 }  // namespace
 }  // namespace casesync::testing

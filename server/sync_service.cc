@@ -235,6 +235,9 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
   welcome.mutable_welcome()->set_board_id(board_->id());
   welcome.mutable_welcome()->set_acknowledged(state->acknowledged());
   welcome.mutable_welcome()->set_feed_head(board_->feed()->head());
+  welcome.mutable_welcome()->set_max_push_changes(
+      static_cast<uint32_t>(board_->ingest()->limits().max_push_changes));
+  welcome.mutable_welcome()->set_max_push_bytes(options_.max_push_bytes);
   if (hello.acknowledged() < state->acknowledged()) {
     absl::StatusOr<std::vector<v1::Verdict>> rejections =
         board_->ingest()->RejectionsAfter(agency, hello.acknowledged());

@@ -25,6 +25,9 @@ struct SyncServiceOptions {
   bool insecure = false;
   // Most bytes of changes per feed frame.
   size_t max_feed_frame_bytes = 1 << 20;
+  // Most uncompressed bytes of changes an agency should put in one push
+  // (told in the Welcome).
+  uint64_t max_push_bytes = 4 << 20;
 };
 
 class SyncService final : public v1::BoardSync::Service {

@@ -267,6 +267,7 @@ bool Deployment::StartBoard() {
   for (std::string& flag : TransportFlags("board", /*board=*/true)) {
     argv.push_back(std::move(flag));
   }
+  argv.insert(argv.end(), board_flags_.begin(), board_flags_.end());
   board_ =
       Daemon::Start(argv, dir_.Sub("board.log"), "listening for agencies on");
   if (board_ == nullptr) return false;

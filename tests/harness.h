@@ -116,6 +116,10 @@ class Deployment {
     identities_[id] = {pki, cert_id};
   }
 
+  // Flags added to the board's command line from its next start (limits).
+  void SetBoardFlags(std::vector<std::string> flags) {
+    board_flags_ = std::move(flags);
+  }
   // Starts (or restarts on the same port) the board.
   bool StartBoard();
   // Stops the board cleanly, or kills it.
@@ -158,6 +162,7 @@ class Deployment {
   TempDir dir_;
   std::string pki_;
   std::map<std::string, std::pair<std::string, std::string>> identities_;
+  std::vector<std::string> board_flags_;
   int board_port_ = 0;
   std::unique_ptr<Daemon> board_;
   std::vector<std::pair<std::string, std::unique_ptr<Daemon>>> agencies_;

@@ -83,6 +83,8 @@ class TlsTest : public ::testing::Test {
 TEST_F(TlsTest, AgenciesSyncOverMutualTlsIdentifiedByTheirCertificates) {
   ASSERT_TRUE(d_.StartAgency("police"));
   ASSERT_TRUE(d_.StartAgency("school"));
+  // The review first, so that entries can be added to it.
+  ASSERT_EQ(d_.Agency("police", {"sync", "--wait"}).exit_code, 0);
   CommandResult added =
       d_.Agency("police", {"record", "add", "--review", "r1", "--type",
                            "chronology", "--set", "date=2024-03-04", "--set",
@@ -137,6 +139,8 @@ std::vector<std::pair<std::string, v1::Receipt>> StoredReceipts(
 
 TEST_F(TlsTest, AnAgencyKeepsSignedReceiptsAndChecksThemOffline) {
   ASSERT_TRUE(d_.StartAgency("police"));
+  // The review first, so that entries can be added to it.
+  ASSERT_EQ(d_.Agency("police", {"sync", "--wait"}).exit_code, 0);
   for (const char* event : {"Home visit", "Phone call", "Strategy meeting"}) {
     ASSERT_EQ(d_.Agency("police", {"record", "add", "--review", "r1", "--type",
                                    "chronology", "--set", "date=2024-03-04",
