@@ -180,13 +180,22 @@ absl::StatusOr<std::vector<CsvRowError>> ParseChronologyCsv(
   }
   std::unique_ptr<csv_parser, void (*)(csv_parser*)> cleanup(&parser, csv_free);
   RowReader reader(review_id, limits, sink);
-  // Feed one line at a time, to know the line each row starts on.
+  // Feed one line at a time, to know the line each row starts on. A line
+  // ends as libcsv ends a row: at CR LF, LF, or a CR on its own (old Mac
+  // files), so that each row gets a line number of its own.
   uint32_t line = 0;
   size_t pos = 0;
   while (pos < csv.size() && reader.fatal().ok()) {
     ++line;
-    size_t end = csv.find('\n', pos);
-    end = end == absl::string_view::npos ? csv.size() : end + 1;
+    size_t end = csv.find_first_of("\r\n", pos);
+    if (end == absl::string_view::npos) {
+      end = csv.size();
+    } else if (csv[end] == '\r' && end + 1 < csv.size() &&
+               csv[end + 1] == '\n') {
+      end += 2;
+    } else {
+      end += 1;
+    }
     if (parser.pstate == kRowNotBegun) reader.set_row_start(line);
     const size_t length = end - pos;
     if (csv_parse(&parser, csv.data() + pos, length, RowReader::OnField,

@@ -76,6 +76,26 @@ TEST(ChronologyCsvTest, QuotedCellsMayHoldQuotesAndLineBreaks) {
   EXPECT_THAT((*errors)[0].message, HasSubstr("YYYY-MM-DD"));
 }
 
+// Found by the chronology_csv fuzz campaign: a CR on its own ends a row (as
+// in old Mac files), and each row must still get a line number of its own.
+TEST(ChronologyCsvTest, EveryKindOfLineEndGivesEachRowItsOwnLine) {
+  std::vector<Row> rows;
+  auto errors = Parse(
+      "date,source,event\r"
+      "2024-03-04,CSC 1,one\r\n"
+      "2024-03-05,CSC 2,two\r"
+      "2024-03-06,,three\n"
+      "2024-03-07,CSC 4,four",
+      &rows);
+  ASSERT_THAT(errors, IsOk());
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].line, 2u);
+  EXPECT_EQ(rows[1].line, 3u);
+  EXPECT_EQ(rows[2].line, 5u);
+  ASSERT_EQ(errors->size(), 1u);
+  EXPECT_EQ((*errors)[0].line, 4u);
+}
+
 TEST(ChronologyCsvTest, BadRowsAreListedAndNotHandedOver) {
   std::vector<Row> rows;
   auto errors = Parse(

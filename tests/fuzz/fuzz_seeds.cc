@@ -92,6 +92,10 @@ std::vector<std::string> Seeds(absl::string_view target) {
         "2024-03-05,,CSC note 88,social worker,Strategy discussion,no\n");
     seeds.push_back("date,event,source\n2024-01-01,x,y\n,,\n");
     seeds.push_back("date,unknown\n2024-01-01,x\n");
+    // Every kind of line end (a lone CR once gave two rows one line).
+    seeds.push_back(
+        "date,event,source\r2024-01-01,x,y\r\n2024-01-02,x,y\r"
+        "2024-01-03,x,y\n");
   } else if (target == "field_value") {
     // First byte: which field of ChronologyEntry; the rest: the text.
     for (const char* text : {"\x05"
