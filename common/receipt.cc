@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "openssl/err.h"
 #include "openssl/evp.h"
 #include "openssl/pem.h"
 #include "openssl/x509.h"
@@ -59,6 +60,13 @@ std::string CommonName(X509* cert) {
   return name;
 }
 
+// Leaves OpenSSL's per-thread error queue empty when a check or signature
+// fails, so that a later, unrelated OpenSSL call on the thread (gRPC's TLS)
+// does not find stale errors.
+struct ClearOpenSslErrors {
+  ~ClearOpenSslErrors() { ERR_clear_error(); }
+};
+
 std::filesystem::file_time_type ModifiedAt(const std::string& path) {
   std::error_code error;
   auto time = std::filesystem::last_write_time(path, error);
@@ -89,6 +97,7 @@ absl::StatusOr<std::unique_ptr<ReceiptSigner>> ReceiptSigner::Load(
 }
 
 absl::Status ReceiptSigner::Refresh() {
+  ClearOpenSslErrors clear;
   const auto cert_time = ModifiedAt(cert_file_);
   const auto key_time = ModifiedAt(key_file_);
   if (keys_ != nullptr && keys_->cert_time == cert_time &&
@@ -125,6 +134,7 @@ absl::StatusOr<v1::Receipt> ReceiptSigner::Sign(const v1::ReceiptBody& body) {
   v1::Receipt receipt;
   receipt.set_body(body.SerializeAsString());
   absl::MutexLock lock(&mu_);
+  ClearOpenSslErrors clear;
   // A pair caught half-rotated is retried at the next receipt; until then
   // the pair read before signs.
   (void)Refresh();
@@ -162,6 +172,7 @@ ReceiptVerifier::~ReceiptVerifier() = default;
 
 absl::StatusOr<std::unique_ptr<ReceiptVerifier>> ReceiptVerifier::Load(
     const std::string& ca_file) {
+  ClearOpenSslErrors clear;
   auto trust = std::make_unique<Trust>();
   trust->store.reset(X509_STORE_new());
   if (trust->store == nullptr ||
@@ -175,6 +186,7 @@ absl::StatusOr<std::unique_ptr<ReceiptVerifier>> ReceiptVerifier::Load(
 
 absl::StatusOr<v1::ReceiptBody> ReceiptVerifier::Check(
     const v1::Receipt& receipt) const {
+  ClearOpenSslErrors clear;
   v1::ReceiptBody body;
   if (!body.ParseFromString(receipt.body())) {
     return absl::InvalidArgumentError("its body is unreadable");

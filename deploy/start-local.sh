@@ -138,6 +138,11 @@ run "$casesync" record list --review "$review"
 run "$casesync" --socket "$root/csc.sock" sync --wait
 run "$casesync" --socket "$root/csc.sock" record list --review "$review"
 run "$casesync" status
+echo
+echo "The board logged every accepted change in a hash chain, and signed a receipt"
+echo "for each push that the police keep and can check with no board to ask:"
+run "$casesync" audit verify
+run "$casesync" --socket "$root/police.sock" audit receipts
 
 cat <<TEXT
 

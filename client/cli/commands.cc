@@ -599,7 +599,10 @@ int Receipts(Client& client, const CliContext& context) {
     const v1::ReceiptBody& body = receipt.body();
     *context.out << absl::StrFormat(
         "%-17s %9d %9d %12d  %s%s\n",
-        absl::StrCat(body.acknowledged_before() + 1, "-", body.acknowledged()),
+        body.acknowledged() == body.acknowledged_before() + 1
+            ? absl::StrCat(body.acknowledged())
+            : absl::StrCat(body.acknowledged_before() + 1, "-",
+                           body.acknowledged()),
         body.accepted(), body.rejected_size(), body.audit_seq(),
         absl::FormatTime("%Y-%m-%d %H:%M:%SZ",
                          absl::FromUnixMillis(body.time_ms()),
@@ -608,9 +611,13 @@ int Receipts(Client& client, const CliContext& context) {
   }
   const v1::ReceiptBody& newest = reply.receipts().rbegin()->body();
   if (invalid == 0) {
-    *context.out << reply.receipts_size() << " receipts, all signed by board '"
-                 << newest.board() << "' under the CA in " << reply.ca_file()
-                 << "; the newest acknowledges counter "
+    *context.out << (reply.receipts_size() == 1
+                         ? std::string("1 receipt")
+                         : absl::StrCat("all ", reply.receipts_size(),
+                                        " receipts"))
+                 << " signed by board '" << newest.board()
+                 << "' under the CA in " << reply.ca_file()
+                 << ";\nthe newest acknowledges counter "
                  << newest.acknowledged() << " and audit entry "
                  << newest.audit_seq() << "\n";
     return kExitOk;
