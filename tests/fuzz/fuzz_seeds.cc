@@ -1,5 +1,6 @@
 #include "tests/fuzz/fuzz_seeds.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -12,6 +13,8 @@
 namespace casesync::fuzz {
 namespace {
 
+// The directories ScratchDir() made and not yet removed.
+std::mutex scratch_mu;
 std::vector<std::string>* scratch_dirs = nullptr;
 
 void RemoveScratchDirs() {
@@ -68,8 +71,7 @@ std::vector<v1::Change> AuthoredChanges(const std::string& author) {
 }  // namespace
 
 std::string ScratchDir() {
-  static std::mutex mu;
-  std::lock_guard<std::mutex> lock(mu);
+  std::lock_guard<std::mutex> lock(scratch_mu);
   if (scratch_dirs == nullptr) {
     scratch_dirs = new std::vector<std::string>();
     std::atexit(RemoveScratchDirs);
@@ -80,6 +82,16 @@ std::string ScratchDir() {
   if (mkdtemp(pattern.data()) == nullptr) std::abort();
   scratch_dirs->push_back(pattern);
   return pattern;
+}
+
+void RemoveScratchDir(const std::string& dir) {
+  std::lock_guard<std::mutex> lock(scratch_mu);
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+  if (scratch_dirs == nullptr) return;
+  scratch_dirs->erase(
+      std::remove(scratch_dirs->begin(), scratch_dirs->end(), dir),
+      scratch_dirs->end());
 }
 
 std::vector<std::string> Seeds(absl::string_view target) {

@@ -24,6 +24,8 @@ std::vector<std::string> Seeds(absl::string_view target);
 
 // A fresh directory under $TMPDIR (or /tmp), removed at exit.
 std::string ScratchDir();
+// Removes a directory ScratchDir() made, now.
+void RemoveScratchDir(const std::string& dir);
 
 }  // namespace casesync::fuzz
 
