@@ -13,6 +13,7 @@
 #include "openssl/pem.h"
 #include "openssl/x509.h"
 #include "openssl/x509_vfy.h"
+#include "openssl/x509v3.h"
 
 namespace casesync {
 namespace {
@@ -200,6 +201,9 @@ absl::StatusOr<v1::ReceiptBody> ReceiptVerifier::Check(
                                             cert.get(), nullptr) != 1) {
     return absl::InternalError("cannot set up a certificate check");
   }
+  // Only a server certificate signs receipts: an agency's (client-only, from
+  // deploy/certs.sh) cannot pass itself off as a board.
+  X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_SERVER);
   // The certificate must have been valid when the receipt was signed; it
   // may have expired since, which does not undo what it signed.
   X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()),

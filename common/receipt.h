@@ -56,9 +56,10 @@ class ReceiptVerifier {
       const std::string& ca_file);
   ~ReceiptVerifier();
 
-  // The body of `receipt` if it is signed by the key of a certificate that
-  // chained to the CA at the time the body states, whose common name is the
-  // body's board. Otherwise INVALID_ARGUMENT saying what is wrong.
+  // The body of `receipt` if it is signed by the key of a server
+  // certificate that chained to the CA at the time the body states, whose
+  // common name is the body's board. Otherwise INVALID_ARGUMENT saying what
+  // is wrong.
   absl::StatusOr<v1::ReceiptBody> Check(const v1::Receipt& receipt) const;
 
  private:

@@ -174,15 +174,19 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
   }
   state.set_last_contact_ms(clock_->NowMillis());
   batch->Put(Family::kSyncState, StateKey(agency), state.SerializeAsString());
+  // A receipt for each push that moved the frontier; a repeat (all judged
+  // before) leaves the agency the receipt it already has.
+  const bool receipt_due =
+      signer_ != nullptr && state.acknowledged() > acknowledged_before;
   v1::AuditHead audit_head;
-  if (signer_ != nullptr) {
+  if (receipt_due) {
     // The push's own audit entry now, rather than as the batch commits, so
     // that the receipt can name it.
     ASSIGN_OR_RETURN(audit_head, audit_->AppendNoted(batch.get()));
   }
   RETURN_IF_ERROR(batch->Commit());
   ack.set_acknowledged(state.acknowledged());
-  if (signer_ != nullptr) {
+  if (receipt_due) {
     v1::ReceiptBody body;
     body.set_board(board_id_);
     body.set_agency(std::string(agency));

@@ -72,8 +72,10 @@ class Ingest {
                                    const v1::PushBatch& push,
                                    absl::Span<const CheckedChange> checked);
 
-  // From now on each push's acknowledgement carries a receipt signed by
-  // `signer`, naming `board_id` and the head of `audit` after the push.
+  // From now on the acknowledgement of each push that moves the agency's
+  // frontier carries a receipt signed by `signer`, naming `board_id` and
+  // the head of `audit` after the push (a repeat of changes judged before
+  // gets none: the agency has that receipt).
   // Neither is owned. Call before the first push.
   void SignReceipts(std::string board_id, AuditLog* audit,
                     ReceiptSigner* signer) {

@@ -11,6 +11,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "casesync/v1/local_api.pb.h"
 #include "common/receipt.h"
 #include "common/store.h"
@@ -185,6 +186,23 @@ TEST_F(TlsTest, AnAgencyKeepsSignedReceiptsAndChecksThemOffline) {
   ASSERT_THAT(stranger, IsOk());
   EXPECT_THAT((*stranger)->Check(stored.back().second).status().message(),
               HasSubstr("does not chain to the CA"));
+
+  // An agency's certificate, from the right CA, cannot sign as a board.
+  auto agency_signer =
+      ReceiptSigner::Load(pki_ + "/school.crt", pki_ + "/school.key");
+  ASSERT_THAT(agency_signer, IsOk());
+  v1::ReceiptBody forged;
+  forged.set_board("school");
+  forged.set_agency("police");
+  forged.set_acknowledged(3);
+  forged.set_time_ms(absl::ToUnixMillis(absl::Now()));
+  auto forged_receipt = (*agency_signer)->Sign(forged);
+  ASSERT_THAT(forged_receipt, IsOk());
+  auto ours = ReceiptVerifier::Load(pki_ + "/ca.crt");
+  ASSERT_THAT(ours, IsOk());
+  EXPECT_THAT((*ours)->Check(*forged_receipt).status().message(),
+              HasSubstr("unsuitable certificate purpose"));
+  EXPECT_THAT((*ours)->Check(stored.back().second), IsOk());
 
   // One changed fact in a stored receipt: its signature no longer matches.
   {
