@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <set>
+#include <string>
+#include <utility>
 
 #include "casesync/v1/sync.pb.h"
 #include "client/feed_apply.h"
@@ -15,7 +18,7 @@ namespace {
 
 // A fresh agency every this many inputs, so that records piling up fuzzed
 // changes do not slow every later input (as push_ingest_fuzz.cc).
-constexpr int kInputsPerAgency = 1000;
+constexpr int kInputsPerAgency = 100;
 
 casesync::Replica* TheAgency() {
   static auto* agency = new std::unique_ptr<casesync::Replica>();
@@ -48,9 +51,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   batch.reset();
+  std::set<std::pair<std::string, std::string>> touched;
   for (const casesync::v1::FeedEntry& entry : feed.entries()) {
-    const casesync::v1::RecordRef& ref = entry.change().record();
-    auto record = agency->ReadRecord(ref.review_id(), ref.record_id());
+    touched.emplace(entry.change().record().review_id(),
+                    entry.change().record().record_id());
+  }
+  for (const auto& [review_id, record_id] : touched) {
+    auto record = agency->ReadRecord(review_id, record_id);
     if (!record.ok() && !absl::IsNotFound(record.status()) &&
         !absl::IsInvalidArgument(record.status())) {
       std::abort();
