@@ -106,12 +106,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   db_options.keep_log_file_num = 4;
 
   rocksdb::ColumnFamilyOptions family_options;
-  family_options.write_buffer_size = 4 << 20;
-  // Compact level 0 at 8 files rather than RocksDB's 4: a burst (an agency's
-  // first push of 10,000 entries is about three memtables of changes) then
-  // completes before any compaction competes with it for a core, which on a
-  // 2-core board cut that push from ~230 to ~180 ms (bench/sync.sh). Point
-  // reads check at most 8 level-0 bloom filters instead of 4.
+  // 8 MiB memtables (still within the 16 MiB above for all families) and
+  // level-0 compaction at 8 files rather than RocksDB's 4: a burst (an
+  // agency's first push of 10,000 entries, 11 MB of changes) then completes
+  // with one flush and no compaction competing with it for a core, which on
+  // a 2-core board cut that push from ~230 to ~160 ms (docs/storage.md).
+  // Point reads check at most 8 level-0 bloom filters instead of 4.
+  family_options.write_buffer_size = 8 << 20;
   family_options.level0_file_num_compaction_trigger = 8;
   // Most point reads of the write path miss (is this dot held? is this write
   // superseded?); a bloom filter on memtables makes a miss cheap.
