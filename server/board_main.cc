@@ -32,7 +32,9 @@ int main(int argc, char** argv) {
   app.add_option("--socket", options.socket,
                  "path of the local API's Unix socket (owner-only permissions)")
       ->required();
-  app.add_option("--board_id", options.board.board_id, "the board's replica id")
+  app.add_option("--board_id", options.board.board_id,
+                 "the board's replica id; with TLS, the common name of "
+                 "--tls_cert (it signs the agencies' receipts)")
       ->capture_default_str();
   casesync::AddTransportFlags(app, /*board=*/true, &options.transport);
   casesync::ChangeLimits& change = options.board.limits;
