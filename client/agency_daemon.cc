@@ -13,17 +13,10 @@ absl::StatusOr<std::unique_ptr<AgencyDaemon>> AgencyDaemon::Start(
   const TransportOptions& transport = options.link.transport;
   RETURN_IF_ERROR(CheckTransport(transport));
   RETURN_IF_ERROR(PrepareDataDir(options.data_dir));
-  if (!transport.insecure) {
-    // The board knows this agency by its certificate: a daemon running under
-    // another id would have every change it pushes rejected.
-    ASSIGN_OR_RETURN(std::string name,
-                     CertificateCommonName(transport.tls_cert));
-    if (name != options.agency) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--tls_cert ", transport.tls_cert, " certifies '", name,
-                       "', but this daemon is --agency ", options.agency));
-    }
-  }
+  // The board knows this agency by its certificate: a daemon running under
+  // another id would have every change it pushes rejected.
+  RETURN_IF_ERROR(CheckCertifiedAs(transport, options.agency, "daemon's agency",
+                                   "--agency"));
   auto daemon = std::unique_ptr<AgencyDaemon>(new AgencyDaemon());
   ReplicaOptions replica_options;
   replica_options.path = options.data_dir;

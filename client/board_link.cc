@@ -428,12 +428,15 @@ absl::StatusOr<v1::ListReceiptsReply> BoardLink::ListReceipts() {
       checked->set_problem("the stored receipt is unreadable");
       continue;
     }
-    // Shown as stored even when it does not check out.
-    checked->mutable_body()->ParseFromString(receipt.body());
     absl::StatusOr<v1::ReceiptBody> body = verifier->Check(receipt);
     if (!body.ok()) {
+      // Shown as stored, though it does not check out.
+      checked->mutable_body()->ParseFromString(receipt.body());
       checked->set_problem(std::string(body.status().message()));
-    } else if (body->agency() != replica_->id()) {
+      continue;
+    }
+    *checked->mutable_body() = *body;
+    if (body->agency() != replica_->id()) {
       checked->set_problem(absl::StrCat("it was made out to agency '",
                                         body->agency(), "', not this one"));
     } else if (key.size() != 8 || keys::ReadU64(key) != body->acknowledged()) {

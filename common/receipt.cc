@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/certificate_name.h"
 #include "common/status_macros.h"
 #include "openssl/err.h"
 #include "openssl/evp.h"
@@ -47,18 +48,6 @@ Bio MemoryBio(const std::string& bytes) {
 Cert ParseCert(const std::string& pem) {
   Bio bio = MemoryBio(pem);
   return Cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-}
-
-std::string CommonName(X509* cert) {
-  X509_NAME* subject = X509_get_subject_name(cert);
-  const int length =
-      X509_NAME_get_text_by_NID(subject, NID_commonName, nullptr, 0);
-  if (length <= 0) return "";
-  std::string name(static_cast<size_t>(length) + 1, '\0');
-  X509_NAME_get_text_by_NID(subject, NID_commonName, name.data(),
-                            static_cast<int>(name.size()));
-  name.resize(static_cast<size_t>(length));
-  return name;
 }
 
 // Leaves OpenSSL's per-thread error queue empty when a check or signature
@@ -213,7 +202,7 @@ absl::StatusOr<v1::ReceiptBody> ReceiptVerifier::Check(
         "its certificate does not chain to the CA: ",
         X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()))));
   }
-  const std::string signer = CommonName(cert.get());
+  const std::string signer = SubjectCommonName(cert.get());
   if (signer != body.board()) {
     return absl::InvalidArgumentError(
         absl::StrCat("it names board '", body.board(),

@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/certificate_name.h"
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "openssl/bio.h"
@@ -118,18 +119,26 @@ absl::StatusOr<std::string> CertificateCommonName(const std::string& path) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": holds no readable PEM certificate"));
   }
-  X509_NAME* subject = X509_get_subject_name(cert.get());
-  const int length =
-      X509_NAME_get_text_by_NID(subject, NID_commonName, nullptr, 0);
-  if (length <= 0) {
+  std::string name = SubjectCommonName(cert.get());
+  if (name.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": the certificate's subject has no common name"));
   }
-  std::string name(static_cast<size_t>(length) + 1, '\0');
-  X509_NAME_get_text_by_NID(subject, NID_commonName, name.data(),
-                            static_cast<int>(name.size()));
-  name.resize(static_cast<size_t>(length));
   return name;
+}
+
+absl::Status CheckCertifiedAs(const TransportOptions& options,
+                              absl::string_view id, absl::string_view what,
+                              absl::string_view flag) {
+  if (options.insecure) return absl::OkStatus();
+  absl::StatusOr<std::string> name = CertificateCommonName(options.tls_cert);
+  if (!name.ok()) return name.status();
+  if (*name != id) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls_cert ", options.tls_cert, " certifies '", *name,
+                     "', but this ", what, " is '", id, "' (", flag, ")"));
+  }
+  return absl::OkStatus();
 }
 
 std::shared_ptr<grpc::ServerCredentials> BoardCredentials(

@@ -54,6 +54,13 @@ absl::Status CheckTransport(const TransportOptions& options);
 // readable certificate or the certificate no common name.
 absl::StatusOr<std::string> CertificateCommonName(const std::string& path);
 
+// OK if `options` is --insecure or its --tls_cert certifies `id` (its common
+// name); otherwise INVALID_ARGUMENT naming both: "... but this `what` is
+// 'id' (`flag`)". Errors of CertificateCommonName.
+absl::Status CheckCertifiedAs(const TransportOptions& options,
+                              absl::string_view id, absl::string_view what,
+                              absl::string_view flag);
+
 // Credentials for the board's sync service: TLS that requires and verifies a
 // client certificate from the CA (and against the revocation lists), or
 // insecure. Call CheckTransport first.

@@ -19,17 +19,11 @@ absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
         "--max_message_bytes ",
         options.max_message_bytes, " (at most half of it)"));
   }
+  // The board's certificate names it, and its key signs receipts.
+  RETURN_IF_ERROR(CheckCertifiedAs(options.transport, options.board.board_id,
+                                   "board's id", "--board_id"));
   BoardOptions board_options = options.board;
   if (!options.transport.insecure) {
-    // The board's certificate names it, and its key signs receipts.
-    ASSIGN_OR_RETURN(std::string name,
-                     CertificateCommonName(options.transport.tls_cert));
-    if (name != board_options.board_id) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--tls_cert ", options.transport.tls_cert, " is the certificate of '",
-          name, "', but this board's id is '", board_options.board_id,
-          "' (--board_id)"));
-    }
     board_options.receipt_cert_file = options.transport.tls_cert;
     board_options.receipt_key_file = options.transport.tls_key;
   }

@@ -16,26 +16,20 @@
 
 namespace {
 
-// A fresh agency every this many inputs, so that records piling up fuzzed
-// changes do not slow every later input (as push_ingest_fuzz.cc).
-constexpr int kInputsPerAgency = 100;
+std::unique_ptr<casesync::Replica> OpenAgency(const std::string& dir) {
+  casesync::ReplicaOptions options;
+  options.path = dir;
+  options.replica_id = "police";
+  options.sync = false;
+  auto opened = casesync::Replica::Open(options);
+  if (!opened.ok()) std::abort();
+  return *std::move(opened);
+}
 
 casesync::Replica* TheAgency() {
-  static auto* agency = new std::unique_ptr<casesync::Replica>();
-  static int inputs = 0;
-  if (*agency == nullptr || ++inputs % kInputsPerAgency == 0) {
-    std::string old_dir = *agency == nullptr ? "" : (*agency)->options().path;
-    agency->reset();
-    if (!old_dir.empty()) casesync::fuzz::RemoveScratchDir(old_dir);
-    casesync::ReplicaOptions options;
-    options.path = casesync::fuzz::ScratchDir();
-    options.replica_id = "police";
-    options.sync = false;
-    auto opened = casesync::Replica::Open(options);
-    if (!opened.ok()) std::abort();
-    *agency = *std::move(opened);
-  }
-  return agency->get();
+  static auto* agency = new casesync::fuzz::Renewed<casesync::Replica>(
+      /*every=*/100, OpenAgency);
+  return agency->Get();
 }
 
 }  // namespace

@@ -17,16 +17,9 @@
 
 namespace {
 
-// A fresh board every this many inputs. Inputs within a round meet a board
-// with history; but the fuzzer aims most inputs at the same few records, a
-// record that piles up thousands of fuzzed (mostly concurrent) changes makes
-// every read of it slower, and a campaign on one board for ever slowed to 83
-// runs a second after 12,000 inputs (25 with a fresh board every 1,000).
-constexpr int kInputsPerBoard = 100;
-
-std::unique_ptr<casesync::Board> OpenBoard() {
+std::unique_ptr<casesync::Board> OpenBoard(const std::string& dir) {
   casesync::BoardOptions options;
-  options.data_dir = casesync::fuzz::ScratchDir();
+  options.data_dir = dir;
   options.sync = false;
   auto opened = casesync::Board::Open(options);
   if (!opened.ok()) std::abort();
@@ -42,16 +35,9 @@ std::unique_ptr<casesync::Board> OpenBoard() {
 }
 
 casesync::Board* TheBoard() {
-  static auto* board = new std::unique_ptr<casesync::Board>();
-  static int inputs = 0;
-  if (*board == nullptr || ++inputs % kInputsPerBoard == 0) {
-    std::string old_dir =
-        *board == nullptr ? "" : (*board)->replica()->options().path;
-    board->reset();
-    if (!old_dir.empty()) casesync::fuzz::RemoveScratchDir(old_dir);
-    *board = OpenBoard();
-  }
-  return board->get();
+  static auto* board = new casesync::fuzz::Renewed<casesync::Board>(
+      /*every=*/100, OpenBoard);
+  return board->Get();
 }
 
 }  // namespace
