@@ -31,6 +31,11 @@ int main(int argc, char** argv) {
   app.add_option("--board", options.link.board_address,
                  "host:port of the board's sync service")
       ->required();
+  app.add_option("--board_id", options.link.board_id,
+                 "the board's id (the name in its certificate); a board "
+                 "answering under another id is refused. Needed to address "
+                 "bundles (`casesync bundle export`) before the first contact "
+                 "with the board; learnt from the board otherwise");
   app.add_option("--socket", options.socket,
                  "path of the local API's Unix socket (owner-only permissions)")
       ->required();

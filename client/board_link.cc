@@ -45,8 +45,17 @@ absl::StatusOr<std::unique_ptr<BoardLink>> BoardLink::Start(
   if (bytes.has_value() && !state.ParseFromString(*bytes)) {
     return absl::DataLossError("unreadable board link state");
   }
+  std::unique_ptr<KeyPairSigner> signer;
+  std::unique_ptr<CertificateTrust> trust;
+  if (!options.transport.insecure) {
+    ASSIGN_OR_RETURN(signer, KeyPairSigner::Load(options.transport.tls_cert,
+                                                 options.transport.tls_key));
+    ASSIGN_OR_RETURN(trust, CertificateTrust::Load(options.transport.tls_ca));
+  }
   auto link = std::unique_ptr<BoardLink>(
       new BoardLink(replica, std::move(options), std::move(state)));
+  link->signer_ = std::move(signer);
+  link->trust_ = std::move(trust);
   link->thread_ = std::thread([raw = link.get()] { raw->Run(); });
   return link;
 }
@@ -339,13 +348,20 @@ absl::Status BoardLink::RunSession() {
   return finish(!writer_status.ok() ? writer_status : reader_status);
 }
 
+std::string BoardLink::KnownBoardId() const {
+  absl::MutexLock lock(&mu_);
+  return state_.board_id().empty() ? options_.board_id : state_.board_id();
+}
+
 absl::Status BoardLink::OnWelcome(const v1::Welcome& welcome) {
+  absl::MutexLock apply(&apply_mu_);
   ASSIGN_OR_RETURN(uint64_t own, replica_->Frontier(replica_->id()));
   v1::BoardLinkState state = this->state();
-  if (!state.board_id().empty() && state.board_id() != welcome.board_id()) {
+  if (const std::string known = KnownBoardId();
+      !known.empty() && known != welcome.board_id()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "this agency syncs with board '", state.board_id(), "', but '",
-        welcome.board_id(), "' answered at ", options_.board_address));
+        "this agency syncs with board '", known, "', but '", welcome.board_id(),
+        "' answered at ", options_.board_address));
   }
   if (welcome.acknowledged() > own) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -384,6 +400,11 @@ absl::StatusOr<uint64_t> BoardLink::StoreRejections(
 }
 
 absl::Status BoardLink::OnPushAck(const v1::PushAck& ack) {
+  absl::MutexLock apply(&apply_mu_);
+  return ApplyPushAck(ack);
+}
+
+absl::Status BoardLink::ApplyPushAck(const v1::PushAck& ack) {
   v1::BoardLinkState state = this->state();
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
   ASSIGN_OR_RETURN(uint64_t new_rejections,
@@ -462,13 +483,21 @@ absl::Status BoardLink::OnFeed(const v1::FeedBatch& frame) {
     RETURN_IF_ERROR(DecompressMessage(frame.zstd(), &decompressed));
   }
   const v1::FeedBatch& feed = frame.zstd().empty() ? frame : decompressed;
+  absl::MutexLock apply(&apply_mu_);
+  return ApplyFeed(feed, frame.cursor(), frame.feed_head()).status();
+}
+
+absl::StatusOr<uint64_t> BoardLink::ApplyFeed(const v1::FeedBatch& entries,
+                                              uint64_t cursor, uint64_t head) {
   v1::BoardLinkState state = this->state();
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
-  RETURN_IF_ERROR(StageFeed(feed, batch.get()));
-  state.set_feed_cursor(std::max(state.feed_cursor(), frame.cursor()));
-  state.set_feed_head(std::max(frame.feed_head(), frame.cursor()));
+  ASSIGN_OR_RETURN(uint64_t applied,
+                   StageFeed(entries, state.feed_cursor(), batch.get()));
+  state.set_feed_cursor(std::max(state.feed_cursor(), cursor));
+  state.set_feed_head(std::max({state.feed_head(), head, cursor}));
   state.set_last_contact_ms(options_.clock->NowMillis());
-  return CommitState(batch.get(), std::move(state));
+  RETURN_IF_ERROR(CommitState(batch.get(), std::move(state)));
+  return applied;
 }
 
 absl::Status BoardLink::CommitState(Replica::Batch* batch,
@@ -546,6 +575,7 @@ absl::StatusOr<v1::StatusReply> BoardLink::Status() {
 
 absl::StatusOr<google::protobuf::RepeatedPtrField<v1::Verdict>>
 BoardLink::TakeNewRejections() {
+  absl::MutexLock apply(&apply_mu_);
   google::protobuf::RepeatedPtrField<v1::Verdict> rejections;
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
   v1::BoardLinkState state = this->state();

@@ -29,6 +29,7 @@
 #include "casesync/v1/storage.pb.h"
 #include "casesync/v1/sync.grpc.pb.h"
 #include "common/replica.h"
+#include "common/signing.h"
 #include "common/sync_control.h"
 #include "common/transport.h"
 
@@ -37,6 +38,11 @@ namespace casesync {
 struct BoardLinkOptions {
   // host:port of the board's sync service.
   std::string board_address;
+  // The board's id (its certificate's common name), if known in advance:
+  // a board answering under another id is refused, and bundles can be
+  // addressed to it before the first contact. Empty: learnt at the first
+  // contact (a Welcome or a receipt bundle).
+  std::string board_id;
   // Mutual TLS with this agency's certificate, or plain text naming the
   // agency in call metadata (development only).
   TransportOptions transport;
@@ -60,7 +66,9 @@ struct BoardLinkOptions {
 class BoardLink : public SyncControl {
  public:
   // Starts the link's thread. `replica` is not owned and must outlive the
-  // link. Errors from reading the link's stored state.
+  // link. Errors from reading the link's stored state, and (unless
+  // insecure) as KeyPairSigner::Load and CertificateTrust::Load for the
+  // transport's files, with which bundles are signed and checked.
   static absl::StatusOr<std::unique_ptr<BoardLink>> Start(
       Replica* replica, BoardLinkOptions options);
   ~BoardLink() override;
@@ -77,6 +85,17 @@ class BoardLink : public SyncControl {
   // SyncControl: the receipts kept, each checked against --tls_ca and
   // against the receipts before it (the board's audit chain never shrinks).
   absl::StatusOr<v1::ListReceiptsReply> ListReceipts() override;
+  // SyncControl: a bundle of every change the board has not acknowledged,
+  // with this agency's feed cursor, addressed to its board and signed with
+  // its key (unsigned when insecure).
+  absl::StatusOr<ExportedBundle> ExportBundle(
+      const v1::ExportBundleRequest& request,
+      const BundleProgressFn& progress) override;
+  // SyncControl: the board's receipt bundle, checked whole and then applied
+  // as the frames of a sync stream would be: the acknowledgement (verdicts,
+  // receipt), then the feed entries after this agency's cursor.
+  absl::StatusOr<v1::BundleSummary> ImportBundle(
+      absl::string_view bytes, const BundleProgressFn& progress) override;
 
  private:
   BoardLink(Replica* replica, BoardLinkOptions options,
@@ -88,9 +107,23 @@ class BoardLink : public SyncControl {
   absl::Status Connect();
   // One connection, until it fails or Stop().
   absl::Status RunSession();
+  // The board's frames, from the stream or a receipt bundle. Each holds
+  // apply_mu_ while it reads, changes and commits the link's state.
   absl::Status OnWelcome(const v1::Welcome& welcome);
   absl::Status OnPushAck(const v1::PushAck& ack);
   absl::Status OnFeed(const v1::FeedBatch& frame);
+  absl::Status ApplyPushAck(const v1::PushAck& ack)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  // Applies `entries` (decompressed) of a feed frame with `cursor` and
+  // `head`; returns how many entries were new. Requires apply_mu_.
+  absl::StatusOr<uint64_t> ApplyFeed(const v1::FeedBatch& entries,
+                                     uint64_t cursor, uint64_t head)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  // INVALID_ARGUMENT unless `header` is a receipt bundle for this agency
+  // from its board.
+  absl::Status CheckAddressedTo(const v1::BundleHeader& header) const;
+  // The board id this link knows: learnt, else configured, else empty.
+  std::string KnownBoardId() const;
   // Stores the rejections among `verdicts` not stored yet into `batch`;
   // returns how many were new.
   absl::StatusOr<uint64_t> StoreRejections(
@@ -109,7 +142,14 @@ class BoardLink : public SyncControl {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::BoardSync::Stub> stub_;
   std::thread thread_;
+  // Signs this agency's bundles and checks the board's (null: insecure).
+  std::unique_ptr<KeyPairSigner> signer_;
+  std::unique_ptr<CertificateTrust> trust_;
 
+  // Serializes changes of the stored link state (stream frames, bundle
+  // imports, rejection reports), each a read, modify and commit. Taken
+  // before mu_, never after it.
+  absl::Mutex apply_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
   absl::CondVar cv_;
   v1::BoardLinkState state_ ABSL_GUARDED_BY(mu_);

@@ -4,8 +4,13 @@
 
 namespace casesync {
 
-absl::Status StageFeed(const v1::FeedBatch& feed, Replica::Batch* batch) {
+absl::StatusOr<uint64_t> StageFeed(const v1::FeedBatch& feed,
+                                   uint64_t applied_up_to,
+                                   Replica::Batch* batch) {
+  uint64_t applied = 0;
   for (const v1::FeedEntry& entry : feed.entries()) {
+    if (entry.seq() <= applied_up_to) continue;
+    ++applied;
     absl::Status status;
     if (entry.has_change()) {
       status = batch->Apply(entry.change(), Arrival::kAnyOrder).status();
@@ -23,7 +28,7 @@ absl::Status StageFeed(const v1::FeedBatch& feed, Replica::Batch* batch) {
                                        " refused: ", status.message()));
     }
   }
-  return absl::OkStatus();
+  return applied;
 }
 
 }  // namespace casesync

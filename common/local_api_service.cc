@@ -2,6 +2,9 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/bundle_format.h"
 #include "common/grpc_status.h"
 
 namespace casesync {
@@ -14,6 +17,28 @@ grpc::Status Reply(absl::StatusOr<T> result, T* reply) {
   *reply = *std::move(result);
   return grpc::Status::OK;
 }
+
+// Progress replies at most this often.
+constexpr absl::Duration kProgressInterval = absl::Milliseconds(100);
+
+// Sends progress replies on `send`, rate-limited, the last one always.
+template <typename Send>
+BundleProgressFn ProgressSender(Send send) {
+  return [send, last = absl::InfinitePast()](
+             const v1::BundleProgress& progress) mutable {
+    const absl::Time now = absl::Now();
+    if (progress.done() < progress.total() && now - last < kProgressInterval) {
+      return;
+    }
+    last = now;
+    v1::BundleStreamReply reply;
+    *reply.mutable_progress() = progress;
+    send(reply);
+  };
+}
+
+// Bundle bytes travel in chunks of this size.
+constexpr size_t kBundleChunkBytes = 1 << 20;
 
 }  // namespace
 
@@ -94,6 +119,51 @@ grpc::Status LocalApiService::ListReceipts(grpc::ServerContext*,
                                            const v1::ListReceiptsRequest*,
                                            v1::ListReceiptsReply* reply) {
   return Reply(sync_->ListReceipts(), reply);
+}
+
+grpc::Status LocalApiService::ExportBundle(
+    grpc::ServerContext*, const v1::ExportBundleRequest* request,
+    grpc::ServerWriter<v1::BundleStreamReply>* writer) {
+  absl::StatusOr<ExportedBundle> bundle = sync_->ExportBundle(
+      *request, ProgressSender([writer](const v1::BundleStreamReply& reply) {
+        writer->Write(reply);
+      }));
+  if (!bundle.ok()) return ToGrpcStatus(bundle.status());
+  const absl::string_view bytes = bundle->bytes;
+  for (size_t at = 0; at < bytes.size(); at += kBundleChunkBytes) {
+    v1::BundleStreamReply reply;
+    reply.set_data(std::string(bytes.substr(at, kBundleChunkBytes)));
+    if (!writer->Write(reply)) return grpc::Status::CANCELLED;
+  }
+  v1::BundleStreamReply last;
+  *last.mutable_summary() = std::move(bundle->summary);
+  writer->Write(last);
+  return grpc::Status::OK;
+}
+
+grpc::Status LocalApiService::ImportBundle(
+    grpc::ServerContext*,
+    grpc::ServerReaderWriter<v1::BundleStreamReply, v1::ImportBundleRequest>*
+        stream) {
+  std::string bytes;
+  v1::ImportBundleRequest chunk;
+  while (stream->Read(&chunk)) {
+    if (bytes.size() + chunk.data().size() > kMaxBundleBytes) {
+      return ToGrpcStatus(absl::ResourceExhaustedError(
+          absl::StrCat("the file is larger than a bundle may be (",
+                       kMaxBundleBytes, " bytes)")));
+    }
+    bytes += chunk.data();
+  }
+  absl::StatusOr<v1::BundleSummary> summary = sync_->ImportBundle(
+      bytes, ProgressSender([stream](const v1::BundleStreamReply& reply) {
+        stream->Write(reply);
+      }));
+  if (!summary.ok()) return ToGrpcStatus(summary.status());
+  v1::BundleStreamReply last;
+  *last.mutable_summary() = *std::move(summary);
+  stream->Write(last);
+  return grpc::Status::OK;
 }
 
 }  // namespace casesync

@@ -57,6 +57,13 @@ class LocalApiService final : public v1::LocalApi::Service {
   grpc::Status ListReceipts(grpc::ServerContext* context,
                             const v1::ListReceiptsRequest* request,
                             v1::ListReceiptsReply* reply) override;
+  grpc::Status ExportBundle(
+      grpc::ServerContext* context, const v1::ExportBundleRequest* request,
+      grpc::ServerWriter<v1::BundleStreamReply>* writer) override;
+  grpc::Status ImportBundle(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::BundleStreamReply, v1::ImportBundleRequest>*
+          stream) override;
 
  private:
   RecordService* const records_;

@@ -12,40 +12,32 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "casesync/v1/sync.pb.h"
+#include "common/signing.h"
 
 namespace casesync {
 
-// Signs receipts with a certificate's key, re-reading both files when either
-// changes on disk (certificates are rotated in place: docs/security.md).
+// Signs receipts with the board's certificate key (common/signing.h).
 class ReceiptSigner {
  public:
-  // INVALID_ARGUMENT if either file cannot be read or parsed, or the key
-  // does not belong to the certificate.
+  // Errors as KeyPairSigner::Load.
   static absl::StatusOr<std::unique_ptr<ReceiptSigner>> Load(
       std::string cert_file, std::string key_file);
-  ~ReceiptSigner();
 
-  // The signed receipt for `body`. Errors: a rotated pair that cannot be
-  // read (the previous pair is used until then: INTERNAL only if OpenSSL
-  // cannot sign at all).
+  // The signed receipt for `body`. INTERNAL only if OpenSSL cannot sign.
   absl::StatusOr<v1::Receipt> Sign(const v1::ReceiptBody& body);
 
- private:
-  struct Keys;
-  ReceiptSigner(std::string cert_file, std::string key_file);
-  // Reloads the pair if a file changed since it was read.
-  absl::Status Refresh() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The signer underneath, for other things the board signs (bundles).
+  KeyPairSigner* key_pair() { return key_pair_.get(); }
 
-  const std::string cert_file_;
-  const std::string key_file_;
-  absl::Mutex mu_;
-  std::unique_ptr<Keys> keys_ ABSL_GUARDED_BY(mu_);
+ private:
+  explicit ReceiptSigner(std::unique_ptr<KeyPairSigner> key_pair)
+      : key_pair_(std::move(key_pair)) {}
+  std::unique_ptr<KeyPairSigner> key_pair_;
 };
 
 // Checks receipts against a CA certificate file.
@@ -54,7 +46,6 @@ class ReceiptVerifier {
   // INVALID_ARGUMENT if the CA file cannot be read or holds no certificate.
   static absl::StatusOr<std::unique_ptr<ReceiptVerifier>> Load(
       const std::string& ca_file);
-  ~ReceiptVerifier();
 
   // The body of `receipt` if it is signed by the key of a server
   // certificate that chained to the CA at the time the body states, whose
@@ -63,9 +54,9 @@ class ReceiptVerifier {
   absl::StatusOr<v1::ReceiptBody> Check(const v1::Receipt& receipt) const;
 
  private:
-  struct Trust;
-  explicit ReceiptVerifier(std::unique_ptr<Trust> trust);
-  std::unique_ptr<Trust> trust_;
+  explicit ReceiptVerifier(std::unique_ptr<CertificateTrust> trust)
+      : trust_(std::move(trust)) {}
+  std::unique_ptr<CertificateTrust> trust_;
 };
 
 }  // namespace casesync

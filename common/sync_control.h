@@ -6,10 +6,24 @@
 #ifndef CASESYNC_COMMON_SYNC_CONTROL_H_
 #define CASESYNC_COMMON_SYNC_CONTROL_H_
 
+#include <functional>
+#include <string>
+
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "casesync/v1/local_api.pb.h"
 
 namespace casesync {
+
+// Reports how far bundle work has got; called often, from the working
+// thread.
+using BundleProgressFn = std::function<void(const v1::BundleProgress&)>;
+
+// A bundle file's bytes and what they hold.
+struct ExportedBundle {
+  std::string bytes;
+  v1::BundleSummary summary;
+};
 
 class SyncControl {
  public:
@@ -35,6 +49,14 @@ class SyncControl {
         "receipts are kept by the agencies the board signs them for: run "
         "this against an agency daemon's socket");
   }
+  // Bundles (docs/bundle_format.md): see LocalApi.ExportBundle and
+  // LocalApi.ImportBundle in local_api.proto for what each side writes and
+  // applies, and for the errors.
+  virtual absl::StatusOr<ExportedBundle> ExportBundle(
+      const v1::ExportBundleRequest& request,
+      const BundleProgressFn& progress) = 0;
+  virtual absl::StatusOr<v1::BundleSummary> ImportBundle(
+      absl::string_view bytes, const BundleProgressFn& progress) = 0;
 };
 
 }  // namespace casesync

@@ -55,6 +55,9 @@ class AuditLog {
   absl::Status RecordDisclosure(absl::string_view agency,
                                 const v1::FeedBatch& feed);
 
+  // The head as `batch` would leave it. Store errors only.
+  absl::StatusOr<v1::AuditHead> Head(Replica::Batch* batch) const;
+
   // Walks the whole chain. The reply says whether it is intact and, if not,
   // the first broken entry; errors only from reading the store.
   absl::StatusOr<v1::VerifyAuditReply> Verify() const;
@@ -64,9 +67,6 @@ class AuditLog {
   // Returns the new head.
   absl::StatusOr<v1::AuditHead> Append(Replica::Batch* batch,
                                        v1::AuditEntry entry);
-  // The head as `batch` would leave it.
-  absl::StatusOr<v1::AuditHead> Head(Replica::Batch* batch) const;
-
   Clock* const clock_;
   Replica* replica_ = nullptr;
   // The changes noted for the batch with serial `noted_batch_` (guarded by

@@ -37,6 +37,13 @@ absl::StatusOr<std::unique_ptr<Board>> Board::Open(
     board->ingest_->SignReceipts(options.board_id, &board->audit_,
                                  board->signer_.get());
   }
+  if (!options.bundle_ca_file.empty()) {
+    ASSIGN_OR_RETURN(board->bundle_trust_,
+                     CertificateTrust::Load(options.bundle_ca_file));
+  }
+  board->bundles_ = std::make_unique<BoardBundles>(board.get(), options.clock,
+                                                   board->bundle_trust_.get(),
+                                                   board->signer_.get());
   RecordServiceOptions record_options;
   record_options.replica = board->replica_.get();
   board->records_ = std::make_unique<RecordService>(std::move(record_options));
@@ -97,6 +104,21 @@ absl::StatusOr<v1::SyncReply> Board::Sync(const v1::SyncRequest&) {
 
 absl::StatusOr<v1::VerifyAuditReply> Board::VerifyAudit() {
   return audit_.Verify();
+}
+
+absl::StatusOr<ExportedBundle> Board::ExportBundle(
+    const v1::ExportBundleRequest& request, const BundleProgressFn& progress) {
+  if (request.agency().empty()) {
+    return absl::InvalidArgumentError(
+        "the board writes a receipt bundle for one agency at a time: "
+        "bundle export --agency ID --out FILE");
+  }
+  return bundles_->Export(request.agency(), progress);
+}
+
+absl::StatusOr<v1::BundleSummary> Board::ImportBundle(
+    absl::string_view bytes, const BundleProgressFn& progress) {
+  return bundles_->Import(bytes, progress);
 }
 
 }  // namespace casesync

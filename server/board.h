@@ -18,6 +18,7 @@
 #include "common/replica.h"
 #include "common/sync_control.h"
 #include "server/audit_log.h"
+#include "server/board_bundles.h"
 #include "server/feed.h"
 #include "server/ingest.h"
 
@@ -41,6 +42,9 @@ struct BoardOptions {
   // each push's receipt. Both empty: no receipts (an --insecure board).
   std::string receipt_cert_file;
   std::string receipt_key_file;
+  // The CA (PEM file) whose certificates sign agencies' bundles. Empty: an
+  // --insecure board, which takes unsigned bundles.
+  std::string bundle_ca_file;
 };
 
 class Board : public SyncControl {
@@ -68,6 +72,14 @@ class Board : public SyncControl {
   // SyncControl: the board is the server of record; nothing to do.
   absl::StatusOr<v1::SyncReply> Sync(const v1::SyncRequest& request) override;
   absl::StatusOr<v1::VerifyAuditReply> VerifyAudit() override;
+  // SyncControl: the receipt bundle for request.agency(), as
+  // BoardBundles::Export; INVALID_ARGUMENT without an agency.
+  absl::StatusOr<ExportedBundle> ExportBundle(
+      const v1::ExportBundleRequest& request,
+      const BundleProgressFn& progress) override;
+  // SyncControl: an agency's bundle, as BoardBundles::Import.
+  absl::StatusOr<v1::BundleSummary> ImportBundle(
+      absl::string_view bytes, const BundleProgressFn& progress) override;
 
  private:
   explicit Board(const BoardOptions& options);
@@ -78,6 +90,8 @@ class Board : public SyncControl {
   Feed feed_;
   std::unique_ptr<Replica> replica_;
   std::unique_ptr<ReceiptSigner> signer_;
+  std::unique_ptr<CertificateTrust> bundle_trust_;
+  std::unique_ptr<BoardBundles> bundles_;
   std::unique_ptr<Ingest> ingest_;
   std::unique_ptr<RecordService> records_;
   absl::Mutex mu_;

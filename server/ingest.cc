@@ -209,13 +209,17 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
   return ack;
 }
 
-absl::Status Ingest::Touch(absl::string_view agency, uint64_t feed_cursor) {
+absl::Status Ingest::Touch(absl::string_view agency, uint64_t feed_cursor,
+                           std::optional<uint64_t> reported_acknowledged) {
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
   ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                    batch->Get(Family::kSyncState, StateKey(agency)));
   ASSIGN_OR_RETURN(v1::AgencySyncState state, ParseState(bytes));
   state.set_last_contact_ms(clock_->NowMillis());
   if (feed_cursor > 0) state.set_feed_cursor(feed_cursor);
+  if (reported_acknowledged.has_value()) {
+    state.set_reported_acknowledged(*reported_acknowledged);
+  }
   batch->Put(Family::kSyncState, StateKey(agency), state.SerializeAsString());
   // Contact times and feed cursors are bookkeeping: a power cut that loses
   // one loses nothing the agency will not report again.

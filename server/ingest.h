@@ -84,9 +84,11 @@ class Ingest {
     signer_ = signer;
   }
 
-  // Records contact from `agency`, and its feed cursor when known (> 0).
-  [[nodiscard]] absl::Status Touch(absl::string_view agency,
-                                   uint64_t feed_cursor);
+  // Records contact from `agency`, its feed cursor when known (> 0), and
+  // the acknowledged frontier it says it has recorded, when it says so.
+  [[nodiscard]] absl::Status Touch(
+      absl::string_view agency, uint64_t feed_cursor,
+      std::optional<uint64_t> reported_acknowledged = std::nullopt);
 
   // The bookkeeping of one agency (all zero if never seen).
   absl::StatusOr<v1::AgencySyncState> State(absl::string_view agency) const;

@@ -222,7 +222,8 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
   }
   const v1::Hello& hello = first.hello();
   const uint64_t start_cursor = hello.feed_cursor();
-  if (absl::Status touched = board_->ingest()->Touch(agency, start_cursor);
+  if (absl::Status touched =
+          board_->ingest()->Touch(agency, start_cursor, hello.acknowledged());
       !touched.ok()) {
     return ToGrpcStatus(touched);
   }

@@ -286,7 +286,8 @@ void Deployment::StopBoard() {
 void Deployment::KillBoard() { board_.reset(); }
 
 bool Deployment::StartAgency(const std::string& agency,
-                             const std::string& board_address) {
+                             const std::string& board_address,
+                             const std::vector<std::string>& extra_flags) {
   StopAgency(agency);
   std::vector<std::string> argv = {
       CASESYNC_AGENCY_BIN,
@@ -303,6 +304,7 @@ bool Deployment::StartAgency(const std::string& agency,
   for (std::string& flag : TransportFlags(agency, /*board=*/false)) {
     argv.push_back(std::move(flag));
   }
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   auto daemon = Daemon::Start(argv, dir_.Sub(agency + ".log"), "serving on");
   if (daemon == nullptr) return false;
   agencies_.emplace_back(agency, std::move(daemon));

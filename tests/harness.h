@@ -128,9 +128,10 @@ class Deployment {
   Daemon* board() { return board_.get(); }
 
   // Starts (or restarts) an agency daemon syncing with `board_address`
-  // (default: the board).
+  // (default: the board), with `extra_flags` added to its command line.
   bool StartAgency(const std::string& agency,
-                   const std::string& board_address = "");
+                   const std::string& board_address = "",
+                   const std::vector<std::string>& extra_flags = {});
   void StopAgency(const std::string& agency);
   void KillAgency(const std::string& agency);
   Daemon* agency(const std::string& agency);

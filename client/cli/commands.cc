@@ -16,6 +16,8 @@
 #include "absl/time/clock.h"
 #include "casesync/v1/local_api.grpc.pb.h"
 #include "casesync/v1/records.pb.h"
+#include "client/cli/bundle_commands.h"
+#include "client/cli/daemon_client.h"
 #include "client/cli/output.h"
 #include "common/change_check.h"
 #include "common/daemon.h"
@@ -30,78 +32,8 @@ namespace casesync::cli {
 namespace {
 
 namespace pb = ::google::protobuf;
-using Stub = v1::LocalApi::Stub;
 
 constexpr size_t kMaxCsvBytes = 32 << 20;
-
-// An error the command reports: message on stderr, exit code.
-struct Failure {
-  int code;
-  std::string message;
-};
-
-// Talks to the daemon on the context's socket.
-class Client {
- public:
-  explicit Client(const CliContext& context) : context_(context) {}
-
-  // Calls `method` with a deadline. On failure prints the error and returns
-  // false; `*exit_code` is set to 1.
-  template <typename Request, typename Reply>
-  bool Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
-                                         Reply*),
-            const Request& request, Reply* reply, int* exit_code,
-            absl::Duration deadline = absl::Seconds(30)) {
-    if (!Connect(exit_code)) return false;
-    grpc::ClientContext call;
-    call.set_deadline(std::chrono::system_clock::now() +
-                      absl::ToChronoMilliseconds(deadline));
-    absl::Status status =
-        FromGrpcStatus(((*stub_).*method)(&call, request, reply));
-    if (status.ok()) return true;
-    *context_.err << "casesync: " << status.message() << "\n";
-    *exit_code = kExitFailure;
-    return false;
-  }
-
- private:
-  bool Connect(int* exit_code) {
-    if (stub_ != nullptr) return true;
-    if (context_.socket.empty()) {
-      *context_.err << "casesync: which daemon? pass --socket PATH or set "
-                       "CASESYNC_SOCKET\n";
-      *exit_code = kExitUsage;
-      return false;
-    }
-    struct stat info;
-    if (stat(context_.socket.c_str(), &info) != 0 || !S_ISSOCK(info.st_mode)) {
-      *context_.err << "casesync: no daemon socket at " << context_.socket
-                    << " (is casesyncd or casesync-board running with --socket "
-                    << context_.socket << "?)\n";
-      *exit_code = kExitFailure;
-      return false;
-    }
-    grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(kMaxGrpcMessageBytes);
-    args.SetMaxSendMessageSize(kMaxGrpcMessageBytes);
-    std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-        "unix:" + context_.socket, grpc::InsecureChannelCredentials(), args);
-    if (!channel->WaitForConnected(std::chrono::system_clock::now() +
-                                   std::chrono::seconds(5))) {
-      *context_.err
-          << "casesync: cannot reach the daemon at " << context_.socket
-          << " (the socket exists, but nothing answers: did the daemon "
-             "die?)\n";
-      *exit_code = kExitFailure;
-      return false;
-    }
-    stub_ = v1::LocalApi::NewStub(channel);
-    return true;
-  }
-
-  const CliContext& context_;
-  std::unique_ptr<Stub> stub_;
-};
 
 // Splits "field=value" settings.
 bool ParseSettings(const std::vector<std::string>& sets,
@@ -967,6 +899,8 @@ void AddCommands(CLI::App& app, CliContext& context,
   receipts->callback(
       on([&context](Client& c) { return Receipts(c, context); }));
 }
+
+AddBundleCommands(app, context, on);
 }  // namespace casesync::cli
 
 }  // namespace casesync::cli

@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!feed.ParseFromArray(data, static_cast<int>(size))) return 0;
   casesync::Replica* agency = TheAgency();
   std::unique_ptr<casesync::Replica::Batch> batch = agency->NewBatch();
-  if (casesync::StageFeed(feed, batch.get()).ok()) {
+  if (casesync::StageFeed(feed, 0, batch.get()).ok()) {
     if (!batch->Commit(casesync::Store::Durability::kBuffered).ok()) {
       std::abort();
     }

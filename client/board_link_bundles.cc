@@ -1,0 +1,234 @@
+// BoardLink's side of air-gapped sync (docs/bundle_format.md): the bundle
+// an agency carries to the board, and the board's receipt bundle it brings
+// back. The frames are those of the sync stream, applied by the same code.
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "client/board_link.h"
+#include "common/bundle_format.h"
+#include "common/frame_codec.h"
+#include "common/status_macros.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/wire_format_lite.h"
+#include "spdlog/spdlog.h"
+
+namespace casesync {
+namespace {
+
+void Report(const BundleProgressFn& progress, absl::string_view unit,
+            uint64_t done, uint64_t total) {
+  if (!progress) return;
+  v1::BundleProgress report;
+  report.set_unit(std::string(unit));
+  report.set_done(done);
+  report.set_total(total);
+  progress(report);
+}
+
+// Stored change bytes as a serialized PushBatch: each change is field 1.
+std::string SerializedPush(const std::vector<Replica::EncodedChange>& changes) {
+  std::string plain;
+  google::protobuf::io::StringOutputStream stream(&plain);
+  google::protobuf::io::CodedOutputStream out(&stream);
+  for (const Replica::EncodedChange& change : changes) {
+    google::protobuf::internal::WireFormatLite::WriteBytes(
+        v1::PushBatch::kChangesFieldNumber, change.bytes, &out);
+  }
+  out.Trim();
+  return plain;
+}
+
+}  // namespace
+
+absl::StatusOr<ExportedBundle> BoardLink::ExportBundle(
+    const v1::ExportBundleRequest& request, const BundleProgressFn& progress) {
+  if (!request.agency().empty() && request.agency() != replica_->id()) {
+    return absl::InvalidArgumentError(
+        "an agency daemon exports its own changes: run `bundle export --out "
+        "FILE` without --agency (--agency is for the board's receipts)");
+  }
+  const std::string board = KnownBoardId();
+  if (board.empty()) {
+    return absl::FailedPreconditionError(
+        "this agency has not been in contact with its board yet, so it does "
+        "not know whom to address the bundle to: start casesyncd with "
+        "--board_id ID (the board's id, the name in its certificate)");
+  }
+  const v1::BoardLinkState state = this->state();
+  ASSIGN_OR_RETURN(uint64_t own, replica_->Frontier(replica_->id()));
+  const uint64_t first = state.acknowledged() + 1;
+  const uint64_t total = own - std::min(own, state.acknowledged());
+  BundleWriter writer;
+  uint64_t next = first;
+  Report(progress, "changes", 0, total);
+  while (next <= own) {
+    ASSIGN_OR_RETURN(std::vector<Replica::EncodedChange> changes,
+                     replica_->ChangesAfter(replica_->id(), next - 1,
+                                            options_.max_push_changes,
+                                            options_.max_push_bytes));
+    if (changes.empty()) break;
+    if (changes.front().counter != next) {
+      return absl::DataLossError(absl::StrCat(
+          "this store is missing its own change ", next,
+          " (the next one held is ", changes.front().counter, ")"));
+    }
+    v1::BundleFrame frame;
+    frame.mutable_push()->set_zstd(CompressSerialized(SerializedPush(changes)));
+    writer.Add(frame);
+    next = changes.back().counter + 1;
+    Report(progress, "changes", next - first, total);
+  }
+  v1::BundleHeader header;
+  header.set_format_version(1);
+  header.set_kind(v1::BundleHeader::KIND_CHANGES);
+  header.set_sender(replica_->id());
+  header.set_recipient(board);
+  header.set_created_ms(static_cast<int64_t>(options_.clock->NowMillis()));
+  header.set_requires_acknowledged(state.acknowledged());
+  header.set_first_counter(first);
+  header.set_last_counter(next - 1);
+  header.set_feed_cursor(state.feed_cursor());
+  header.set_acknowledged(state.acknowledged());
+  header.set_frames(writer.frames());
+  ExportedBundle exported;
+  ASSIGN_OR_RETURN(exported.bytes, writer.Finish(header, signer_.get()));
+  *exported.summary.mutable_header() = std::move(header);
+  exported.summary.set_bytes(exported.bytes.size());
+  exported.summary.set_acknowledged(state.acknowledged());
+  exported.summary.set_feed_cursor(state.feed_cursor());
+  if (signer_ != nullptr) {
+    exported.summary.set_signed_by(signer_->CommonName());
+  }
+  return exported;
+}
+
+absl::Status BoardLink::CheckAddressedTo(const v1::BundleHeader& header) const {
+  if (header.kind() == v1::BundleHeader::KIND_CHANGES) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("this is agency '", header.sender(),
+                     "''s bundle of changes for board '", header.recipient(),
+                     "': import it on the board"));
+  }
+  if (header.kind() != v1::BundleHeader::KIND_RECEIPT) {
+    return absl::InvalidArgumentError(
+        "the bundle holds neither an agency's changes nor a receipt");
+  }
+  if (header.recipient() != replica_->id()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the bundle is made out to agency '", header.recipient(),
+                     "', not to this one ('", replica_->id(), "')"));
+  }
+  if (const std::string known = KnownBoardId();
+      !known.empty() && known != header.sender()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the bundle is from board '", header.sender(),
+                     "', but this agency syncs with board '", known, "'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::BundleSummary> BoardLink::ImportBundle(
+    absl::string_view bytes, const BundleProgressFn& progress) {
+  // Addressed here? Said before the signature is checked: a bundle meant
+  // for the board is signed by a key this agency would not expect.
+  ASSIGN_OR_RETURN(const v1::BundleHeader peeked, PeekBundleHeader(bytes));
+  RETURN_IF_ERROR(CheckAddressedTo(peeked));
+  ASSIGN_OR_RETURN(OpenedBundle bundle,
+                   OpenBundle(bytes, trust_.get(), CertificateRole::kServer));
+  const v1::BundleHeader& header = bundle.header;
+  // Every frame decoded before anything is applied.
+  if (bundle.frames.empty() || !bundle.frames.front().has_push_ack()) {
+    return absl::InvalidArgumentError(
+        "a receipt bundle starts with the board's acknowledgement; this one "
+        "does not");
+  }
+  struct Feed {
+    v1::FeedBatch entries;
+    uint64_t cursor;
+    uint64_t head;
+  };
+  std::vector<Feed> feeds;
+  uint64_t carried = 0;
+  for (size_t i = 1; i < bundle.frames.size(); ++i) {
+    const v1::BundleFrame& frame = bundle.frames[i];
+    if (!frame.has_feed()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "frame ", i + 1, " of a receipt bundle is not a feed batch"));
+    }
+    Feed& feed = feeds.emplace_back();
+    feed.cursor = frame.feed().cursor();
+    feed.head = frame.feed().feed_head();
+    if (frame.feed().zstd().empty()) {
+      feed.entries = frame.feed();
+    } else if (absl::Status status =
+                   DecompressMessage(frame.feed().zstd(), &feed.entries);
+               !status.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("frame ", i + 1, ": ", status.message()));
+    }
+    carried += static_cast<uint64_t>(feed.entries.entries_size());
+  }
+
+  absl::MutexLock apply(&apply_mu_);
+  const v1::BoardLinkState state = this->state();
+  if (header.requires_feed_cursor() > state.feed_cursor()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "this receipt carries board '", header.sender(), "''s feed from entry ",
+        header.requires_feed_cursor() + 1,
+        " on, but this agency has applied "
+        "it only up to entry ",
+        state.feed_cursor(),
+        ": import the earlier receipt bundle that brought entries ",
+        state.feed_cursor() + 1, "..", header.requires_feed_cursor(),
+        " first, or export a new bundle to the board, whose answer will "
+        "start from entry ",
+        state.feed_cursor() + 1));
+  }
+  ASSIGN_OR_RETURN(uint64_t own, replica_->Frontier(replica_->id()));
+  if (header.acknowledged() > own) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the board has acknowledged ", header.acknowledged(),
+        " changes from this agency, but this store holds only ", own,
+        ": was the data directory restored from an old backup?"));
+  }
+  if (state.board_id().empty()) {
+    v1::BoardLinkState learnt = state;
+    learnt.set_board_id(header.sender());
+    std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+    RETURN_IF_ERROR(CommitState(batch.get(), std::move(learnt)));
+  }
+  RETURN_IF_ERROR(ApplyPushAck(bundle.frames.front().push_ack()));
+  v1::BundleSummary summary;
+  uint64_t considered = 0;
+  Report(progress, "feed entries", 0, carried);
+  for (const Feed& feed : feeds) {
+    ASSIGN_OR_RETURN(uint64_t applied,
+                     ApplyFeed(feed.entries, feed.cursor, feed.head));
+    summary.set_feed_entries_applied(summary.feed_entries_applied() + applied);
+    considered += static_cast<uint64_t>(feed.entries.entries_size());
+    Report(progress, "feed entries", considered, carried);
+  }
+  const v1::BoardLinkState after = this->state();
+  *summary.mutable_header() = header;
+  summary.set_bytes(bundle.bytes);
+  summary.set_signed_by(bundle.signed_by);
+  summary.set_acknowledged(after.acknowledged());
+  summary.set_feed_cursor(after.feed_cursor());
+  for (const v1::Verdict& verdict :
+       bundle.frames.front().push_ack().rejected()) {
+    if (verdict.dot().replica() != replica_->id()) continue;
+    summary.set_rejected(summary.rejected() + 1);
+    *summary.add_rejections() = verdict;
+  }
+  spdlog::info(
+      "receipt bundle from board {} imported: acknowledged up to {}, {} feed "
+      "entries applied, feed cursor {}",
+      header.sender(), after.acknowledged(), summary.feed_entries_applied(),
+      after.feed_cursor());
+  return summary;
+}
+
+}  // namespace casesync

@@ -1,0 +1,307 @@
+#include "server/board_bundles.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/bundle_format.h"
+#include "common/change_check.h"
+#include "common/frame_codec.h"
+#include "common/ids.h"
+#include "common/sha256.h"
+#include "common/status_macros.h"
+#include "server/board.h"
+#include "spdlog/spdlog.h"
+
+namespace casesync {
+namespace {
+
+// Rejections listed in an import's summary; the rest are counted.
+constexpr int kMaxRejectionsListed = 100;
+
+void Report(const BundleProgressFn& progress, absl::string_view unit,
+            uint64_t done, uint64_t total) {
+  if (!progress) return;
+  v1::BundleProgress report;
+  report.set_unit(std::string(unit));
+  report.set_done(done);
+  report.set_total(total);
+  progress(report);
+}
+
+// The pushes of an agency's bundle, decoded, with the changes counted.
+struct DecodedPushes {
+  std::vector<v1::PushBatch> pushes;
+  uint64_t changes = 0;
+};
+
+// Decodes every frame of `bundle` and checks that the sender's changes run
+// from first_counter to last_counter with no gap, so that nothing is
+// applied from a bundle that would fail part way.
+absl::StatusOr<DecodedPushes> DecodePushes(const OpenedBundle& bundle) {
+  const v1::BundleHeader& header = bundle.header;
+  DecodedPushes decoded;
+  uint64_t next = header.first_counter();
+  for (size_t i = 0; i < bundle.frames.size(); ++i) {
+    const v1::BundleFrame& frame = bundle.frames[i];
+    if (!frame.has_push()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "frame ", i + 1, " of an agency's bundle is not a push"));
+    }
+    v1::PushBatch& push = decoded.pushes.emplace_back();
+    if (frame.push().zstd().empty()) {
+      push = frame.push();
+    } else {
+      absl::Status status = DecompressMessage(frame.push().zstd(), &push);
+      if (!status.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("frame ", i + 1, ": ", status.message()));
+      }
+    }
+    for (const v1::Change& change : push.changes()) {
+      ++decoded.changes;
+      if (change.dot().replica() != header.sender()) continue;
+      if (change.dot().counter() != next) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("its changes skip from ", next - 1, " to ",
+                         change.dot().counter(), " (the bundle is malformed)"));
+      }
+      ++next;
+    }
+  }
+  if (next != header.last_counter() + 1 &&
+      !(header.last_counter() < header.first_counter() &&
+        next == header.first_counter())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "its header announces changes up to ", header.last_counter(),
+        " but its frames end at ", next - 1));
+  }
+  return decoded;
+}
+
+// INVALID_ARGUMENT unless `header` is an agency's bundle of changes for
+// board `board_id`.
+absl::Status CheckAddressedTo(const std::string& board_id,
+                              const v1::BundleHeader& header) {
+  if (header.kind() == v1::BundleHeader::KIND_RECEIPT) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("this is a receipt bundle from board '", header.sender(),
+                     "' for agency '", header.recipient(),
+                     "': import it on that agency's daemon"));
+  }
+  if (header.kind() != v1::BundleHeader::KIND_CHANGES) {
+    return absl::InvalidArgumentError(
+        "the bundle holds neither an agency's changes nor a receipt");
+  }
+  if (header.recipient() != board_id) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the bundle is made out to board '", header.recipient(),
+                     "', not to this board ('", board_id, "')"));
+  }
+  if (!IsValidId(header.sender()) || header.sender() == board_id) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the bundle names no agency as its sender ('", header.sender(), "')"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
+    absl::string_view bytes, const BundleProgressFn& progress) {
+  // Addressed here? Said before the signature is checked: a bundle meant
+  // for an agency is signed by a key the board would not expect.
+  ASSIGN_OR_RETURN(const v1::BundleHeader peeked, PeekBundleHeader(bytes));
+  RETURN_IF_ERROR(CheckAddressedTo(board_->id(), peeked));
+  ASSIGN_OR_RETURN(OpenedBundle bundle,
+                   OpenBundle(bytes, trust_, CertificateRole::kClient));
+  const v1::BundleHeader& header = bundle.header;
+  const std::string& agency = header.sender();
+  ASSIGN_OR_RETURN(DecodedPushes decoded, DecodePushes(bundle));
+  Ingest* ingest = board_->ingest();
+  ASSIGN_OR_RETURN(v1::AgencySyncState state, ingest->State(agency));
+  if (header.last_counter() >= header.first_counter() &&
+      state.acknowledged() < header.requires_acknowledged()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("this bundle from ", agency, " brings its changes ",
+                     header.first_counter(), "..", header.last_counter(),
+                     " and needs this board to hold its changes up to ",
+                     header.requires_acknowledged(),
+                     " already, but the board has judged ", "only up to ",
+                     state.acknowledged(), ": import the earlier bundle from ",
+                     agency, " that brought changes ", state.acknowledged() + 1,
+                     "..", header.requires_acknowledged(), " first"));
+  }
+
+  v1::BundleSummary summary;
+  *summary.mutable_header() = header;
+  summary.set_bytes(bundle.bytes);
+  summary.set_signed_by(bundle.signed_by);
+  const ChangeLimits& limits = board_->replica()->options().limits;
+  const size_t max_push =
+      std::max<size_t>(1, ingest->limits().max_push_changes);
+  uint64_t done = 0;
+  Report(progress, "changes", 0, decoded.changes);
+  for (const v1::PushBatch& push : decoded.pushes) {
+    for (int start = 0; start < push.changes_size();
+         start += static_cast<int>(max_push)) {
+      const int end =
+          std::min(push.changes_size(), start + static_cast<int>(max_push));
+      v1::PushBatch chunk;
+      std::vector<CheckedChange> checked;
+      checked.reserve(static_cast<size_t>(end - start));
+      for (int i = start; i < end; ++i) {
+        *chunk.add_changes() = push.changes(i);
+        CheckedChange& check =
+            checked.emplace_back(CheckAndSerialize(push.changes(i), limits));
+        if (check.check.ok()) check.sha256 = Sha256(check.canonical);
+      }
+      ASSIGN_OR_RETURN(v1::PushAck ack, ingest->Push(agency, chunk, checked));
+      summary.set_accepted(summary.accepted() + ack.accepted());
+      summary.set_rejected(summary.rejected() +
+                           static_cast<uint64_t>(ack.rejected_size()));
+      for (v1::Verdict& verdict : *ack.mutable_rejected()) {
+        if (summary.rejections_size() >= kMaxRejectionsListed) break;
+        *summary.add_rejections() = std::move(verdict);
+      }
+      done += static_cast<uint64_t>(end - start);
+      Report(progress, "changes", done, decoded.changes);
+    }
+  }
+  summary.set_judged_before(decoded.changes - summary.accepted() -
+                            summary.rejected());
+  RETURN_IF_ERROR(
+      ingest->Touch(agency, header.feed_cursor(), header.acknowledged()));
+  ASSIGN_OR_RETURN(state, ingest->State(agency));
+  summary.set_acknowledged(state.acknowledged());
+  spdlog::info(
+      "bundle from agency {} imported: {} changes accepted, {} rejected, {} "
+      "judged before",
+      agency, summary.accepted(), summary.rejected(), summary.judged_before());
+  return summary;
+}
+
+absl::StatusOr<ExportedBundle> BoardBundles::Export(
+    const std::string& agency, const BundleProgressFn& progress) {
+  if (!IsValidId(agency) || agency == board_->id()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", agency, "' is not an agency id: bundle export --agency ID"));
+  }
+  Ingest* ingest = board_->ingest();
+  ASSIGN_OR_RETURN(v1::AgencySyncState state, ingest->State(agency));
+  if (state.last_contact_ms() == 0) {
+    ASSIGN_OR_RETURN(
+        std::vector<RecordView> reviews,
+        board_->replica()->ListRecords("", v1::RECORD_TYPE_REVIEW, false));
+    const bool listed =
+        std::any_of(reviews.begin(), reviews.end(), [&](const RecordView& v) {
+          const auto& agencies =
+              static_cast<const v1::Review&>(*v.message).agencies();
+          return std::find(agencies.begin(), agencies.end(), agency) !=
+                 agencies.end();
+        });
+    if (!listed) {
+      return absl::NotFoundError(
+          absl::StrCat("the board knows no agency '", agency,
+                       "': no review lists it and it has never synced"));
+    }
+  }
+
+  v1::BundleHeader header;
+  header.set_format_version(1);
+  header.set_kind(v1::BundleHeader::KIND_RECEIPT);
+  header.set_sender(board_->id());
+  header.set_recipient(agency);
+  header.set_created_ms(static_cast<int64_t>(clock_->NowMillis()));
+  header.set_requires_feed_cursor(state.feed_cursor());
+  header.set_acknowledged(state.acknowledged());
+
+  // The acknowledgement, as a PushAck for everything judged since the
+  // frontier the agency last reported.
+  const uint64_t reported =
+      std::min(state.reported_acknowledged(), state.acknowledged());
+  v1::BundleFrame ack_frame;
+  v1::PushAck* ack = ack_frame.mutable_push_ack();
+  ack->set_acknowledged(state.acknowledged());
+  ASSIGN_OR_RETURN(std::vector<v1::Verdict> rejections,
+                   ingest->RejectionsAfter(agency, reported));
+  uint64_t rejected_in_range = 0;
+  for (v1::Verdict& verdict : rejections) {
+    if (verdict.dot().counter() <= state.acknowledged()) ++rejected_in_range;
+    *ack->add_rejected() = std::move(verdict);
+  }
+  ack->set_accepted(static_cast<uint32_t>(
+      state.acknowledged() - reported -
+      std::min(rejected_in_range, state.acknowledged() - reported)));
+  if (signer_ != nullptr && state.acknowledged() > reported) {
+    v1::AuditHead audit_head;
+    {
+      std::unique_ptr<Replica::Batch> batch = board_->replica()->NewBatch();
+      ASSIGN_OR_RETURN(audit_head, board_->audit()->Head(batch.get()));
+    }
+    v1::ReceiptBody body;
+    body.set_board(board_->id());
+    body.set_agency(agency);
+    body.set_acknowledged_before(reported);
+    body.set_acknowledged(state.acknowledged());
+    body.set_accepted(ack->accepted());
+    for (const v1::Verdict& verdict : ack->rejected()) {
+      *body.add_rejected() = verdict.dot();
+    }
+    body.set_audit_seq(audit_head.seq());
+    body.set_audit_sha256(audit_head.sha256());
+    body.set_time_ms(static_cast<int64_t>(clock_->NowMillis()));
+    ASSIGN_OR_RETURN(*ack->mutable_receipt(), signer_->Sign(body));
+  }
+  BundleWriter writer;
+  writer.Add(ack_frame);
+
+  // The feed, from the cursor the agency last reported to the head now.
+  Feed* feed = board_->feed();
+  const uint64_t start = state.feed_cursor();
+  const uint64_t head = feed->head();
+  uint64_t cursor = start;
+  uint64_t entries = 0;
+  Report(progress, "feed entries", 0, head - std::min(head, start));
+  while (cursor < head) {
+    ASSIGN_OR_RETURN(v1::FeedBatch batch,
+                     feed->ReadFor(agency, cursor, size_t{1} << 20));
+    if (batch.cursor() <= cursor) break;  // nothing more to read
+    v1::BundleFrame frame;
+    v1::FeedBatch* out = frame.mutable_feed();
+    out->set_cursor(batch.cursor());
+    out->set_feed_head(batch.feed_head());
+    if (!batch.entries().empty()) {
+      // Logged before it leaves, as for the network.
+      RETURN_IF_ERROR(board_->audit()->RecordDisclosure(agency, batch));
+      entries += static_cast<uint64_t>(batch.entries_size());
+      v1::FeedBatch compressed;
+      *compressed.mutable_entries() = std::move(*batch.mutable_entries());
+      out->set_zstd(CompressMessage(compressed));
+    }
+    cursor = batch.cursor();
+    writer.Add(frame);
+    Report(progress, "feed entries", std::min(cursor, head) - start,
+           head - start);
+  }
+  header.set_feed_cursor(cursor);
+  header.set_feed_head(head);
+  header.set_feed_entries(entries);
+  header.set_frames(writer.frames());
+  ExportedBundle exported;
+  ASSIGN_OR_RETURN(
+      exported.bytes,
+      writer.Finish(header,
+                    signer_ == nullptr ? nullptr : signer_->key_pair()));
+  *exported.summary.mutable_header() = std::move(header);
+  exported.summary.set_bytes(exported.bytes.size());
+  exported.summary.set_acknowledged(state.acknowledged());
+  exported.summary.set_feed_cursor(cursor);
+  if (signer_ != nullptr) {
+    exported.summary.set_signed_by(signer_->key_pair()->CommonName());
+  }
+  return exported;
+}
+
+}  // namespace casesync
