@@ -46,16 +46,16 @@ absl::StatusOr<std::unique_ptr<BoardLink>> BoardLink::Start(
     return absl::DataLossError("unreadable board link state");
   }
   std::unique_ptr<KeyPairSigner> signer;
-  std::unique_ptr<CertificateTrust> trust;
   if (!options.transport.insecure) {
     ASSIGN_OR_RETURN(signer, KeyPairSigner::Load(options.transport.tls_cert,
                                                  options.transport.tls_key));
-    ASSIGN_OR_RETURN(trust, CertificateTrust::Load(options.transport.tls_ca));
+    // Read again at each bundle import (a rotated CA); here only to refuse
+    // to start with a file that cannot be read.
+    RETURN_IF_ERROR(CertificateTrust::Load(options.transport.tls_ca).status());
   }
   auto link = std::unique_ptr<BoardLink>(
       new BoardLink(replica, std::move(options), std::move(state)));
   link->signer_ = std::move(signer);
-  link->trust_ = std::move(trust);
   link->thread_ = std::thread([raw = link.get()] { raw->Run(); });
   return link;
 }

@@ -142,9 +142,8 @@ class BoardLink : public SyncControl {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::BoardSync::Stub> stub_;
   std::thread thread_;
-  // Signs this agency's bundles and checks the board's (null: insecure).
+  // Signs this agency's bundles (null: insecure).
   std::unique_ptr<KeyPairSigner> signer_;
-  std::unique_ptr<CertificateTrust> trust_;
 
   // Serializes changes of the stored link state (stream frames, bundle
   // imports, rejection reports), each a read, modify and commit. Taken

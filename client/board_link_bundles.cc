@@ -136,8 +136,12 @@ absl::StatusOr<v1::BundleSummary> BoardLink::ImportBundle(
   // for the board is signed by a key this agency would not expect.
   ASSIGN_OR_RETURN(const v1::BundleHeader peeked, PeekBundleHeader(bytes));
   RETURN_IF_ERROR(CheckAddressedTo(peeked));
+  std::unique_ptr<CertificateTrust> trust;
+  if (!options_.transport.insecure) {
+    ASSIGN_OR_RETURN(trust, CertificateTrust::Load(options_.transport.tls_ca));
+  }
   ASSIGN_OR_RETURN(OpenedBundle bundle,
-                   OpenBundle(bytes, trust_.get(), CertificateRole::kServer));
+                   OpenBundle(bytes, trust.get(), CertificateRole::kServer));
   const v1::BundleHeader& header = bundle.header;
   // Every frame decoded before anything is applied.
   if (bundle.frames.empty() || !bundle.frames.front().has_push_ack()) {

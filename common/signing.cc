@@ -176,6 +176,7 @@ std::string KeyPairSigner::CommonName() {
 
 struct CertificateTrust::Store {
   CertStore store;
+  bool check_revocation = false;
 };
 
 CertificateTrust::CertificateTrust(std::unique_ptr<Store> store)
@@ -184,7 +185,7 @@ CertificateTrust::CertificateTrust(std::unique_ptr<Store> store)
 CertificateTrust::~CertificateTrust() = default;
 
 absl::StatusOr<std::unique_ptr<CertificateTrust>> CertificateTrust::Load(
-    const std::string& ca_file) {
+    const std::string& ca_file, const std::string& crl_dir) {
   ClearOpenSslErrors clear;
   auto store = std::make_unique<Store>();
   store->store.reset(X509_STORE_new());
@@ -192,6 +193,18 @@ absl::StatusOr<std::unique_ptr<CertificateTrust>> CertificateTrust::Load(
       X509_STORE_load_file(store->store.get(), ca_file.c_str()) != 1) {
     return absl::InvalidArgumentError(
         absl::StrCat(ca_file, ": holds no readable CA certificate"));
+  }
+  if (!crl_dir.empty()) {
+    X509_LOOKUP* lookup =
+        X509_STORE_add_lookup(store->store.get(), X509_LOOKUP_hash_dir());
+    if (lookup == nullptr ||
+        X509_LOOKUP_add_dir(lookup, crl_dir.c_str(), X509_FILETYPE_PEM) != 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(crl_dir,
+                       ": cannot be read as a directory of "
+                       "revocation lists"));
+    }
+    store->check_revocation = true;
   }
   return std::unique_ptr<CertificateTrust>(
       new CertificateTrust(std::move(store)));
@@ -205,22 +218,51 @@ absl::StatusOr<std::string> CertificateTrust::Verify(
   if (cert == nullptr) {
     return absl::InvalidArgumentError("it carries no readable certificate");
   }
-  StoreCtx ctx(X509_STORE_CTX_new());
-  if (ctx == nullptr || X509_STORE_CTX_init(ctx.get(), store_->store.get(),
-                                            cert.get(), nullptr) != 1) {
-    return absl::InternalError("cannot set up a certificate check");
+  // Valid for its role when it signed (a certificate that has expired since
+  // does not undo what it signed)...
+  const int purpose = role == CertificateRole::kServer
+                          ? X509_PURPOSE_SSL_SERVER
+                          : X509_PURPOSE_SSL_CLIENT;
+  auto check = [&](unsigned long flags, int64_t at) -> int {
+    StoreCtx ctx(X509_STORE_CTX_new());
+    if (ctx == nullptr || X509_STORE_CTX_init(ctx.get(), store_->store.get(),
+                                              cert.get(), nullptr) != 1) {
+      return X509_V_ERR_UNSPECIFIED;
+    }
+    // A client-only certificate (an agency's, from deploy/certs.sh) cannot
+    // pass itself off as the board.
+    X509_STORE_CTX_set_purpose(ctx.get(), purpose);
+    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+    if (flags & X509_V_FLAG_NO_CHECK_TIME) {
+      X509_VERIFY_PARAM_set_flags(param, flags);
+    } else {
+      X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at));
+      X509_VERIFY_PARAM_set_flags(param, flags);
+    }
+    return X509_verify_cert(ctx.get()) == 1
+               ? X509_V_OK
+               : X509_STORE_CTX_get_error(ctx.get());
+  };
+  if (int error = check(0, at_unix_seconds); error != X509_V_OK) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("its certificate does not chain to the CA: ",
+                     X509_verify_cert_error_string(error)));
   }
-  // A client-only certificate (an agency's, from deploy/certs.sh) cannot
-  // pass itself off as the board.
-  X509_STORE_CTX_set_purpose(ctx.get(), role == CertificateRole::kServer
-                                            ? X509_PURPOSE_SSL_SERVER
-                                            : X509_PURPOSE_SSL_CLIENT);
-  X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()),
-                             static_cast<time_t>(at_unix_seconds));
-  if (X509_verify_cert(ctx.get()) != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "its certificate does not chain to the CA: ",
-        X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()))));
+  // ... and not revoked since, by the lists as they are now.
+  if (store_->check_revocation) {
+    const int error =
+        check(X509_V_FLAG_CRL_CHECK | X509_V_FLAG_NO_CHECK_TIME, 0);
+    if (error == X509_V_ERR_CERT_REVOKED) {
+      return absl::InvalidArgumentError(
+          "its certificate has been revoked (the CA's revocation list names "
+          "it)");
+    }
+    if (error != X509_V_OK) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("its certificate's revocation status cannot be "
+                       "checked: ",
+                       X509_verify_cert_error_string(error)));
+    }
   }
   MdCtx md(EVP_MD_CTX_new());
   if (md == nullptr ||

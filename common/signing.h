@@ -77,8 +77,12 @@ enum class CertificateRole {
 class CertificateTrust {
  public:
   // INVALID_ARGUMENT if the CA file cannot be read or holds no certificate.
+  // With `crl_dir` (revocation lists under their hash names, as
+  // deploy/certs.sh writes them), a certificate must also be absent from
+  // its issuer's list as it is now (which must be there). The files are read when this is called: load afresh to see
+  // a rotated CA or a new list.
   static absl::StatusOr<std::unique_ptr<CertificateTrust>> Load(
-      const std::string& ca_file);
+      const std::string& ca_file, const std::string& crl_dir = "");
   ~CertificateTrust();
 
   // The common name of the certificate in `signature` if that certificate

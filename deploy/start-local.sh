@@ -152,6 +152,11 @@ Try more:
       --set date=2024-03-05 --set source="CSC case note 88" --set event="Strategy discussion"
   casesync --socket \$AGENCY_CSC chronology import --review $review FILE.csv
   casesync conflicts list
+  # An agency with no network path syncs by carrying files (docs/bundle_format.md):
+  casesync --socket \$AGENCY_POLICE bundle export --out /tmp/police.bundle
+  casesync bundle import /tmp/police.bundle
+  casesync bundle export --agency police --out /tmp/police.receipt
+  casesync --socket \$AGENCY_POLICE bundle import /tmp/police.receipt
   casesync --help
 Stop everything with deploy/stop-local.sh.
 TEXT

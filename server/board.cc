@@ -38,12 +38,14 @@ absl::StatusOr<std::unique_ptr<Board>> Board::Open(
                                  board->signer_.get());
   }
   if (!options.bundle_ca_file.empty()) {
-    ASSIGN_OR_RETURN(board->bundle_trust_,
-                     CertificateTrust::Load(options.bundle_ca_file));
+    // Read now only to refuse to start with files that cannot be read.
+    RETURN_IF_ERROR(
+        CertificateTrust::Load(options.bundle_ca_file, options.bundle_crl_dir)
+            .status());
   }
-  board->bundles_ = std::make_unique<BoardBundles>(board.get(), options.clock,
-                                                   board->bundle_trust_.get(),
-                                                   board->signer_.get());
+  board->bundles_ = std::make_unique<BoardBundles>(
+      board.get(), options.clock, options.bundle_ca_file,
+      options.bundle_crl_dir, board->signer_.get());
   RecordServiceOptions record_options;
   record_options.replica = board->replica_.get();
   board->records_ = std::make_unique<RecordService>(std::move(record_options));

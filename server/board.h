@@ -42,9 +42,11 @@ struct BoardOptions {
   // each push's receipt. Both empty: no receipts (an --insecure board).
   std::string receipt_cert_file;
   std::string receipt_key_file;
-  // The CA (PEM file) whose certificates sign agencies' bundles. Empty: an
+  // The CA (PEM file) whose certificates sign agencies' bundles, and the
+  // revocation lists they are checked against (optional). Empty CA: an
   // --insecure board, which takes unsigned bundles.
   std::string bundle_ca_file;
+  std::string bundle_crl_dir;
 };
 
 class Board : public SyncControl {
@@ -90,7 +92,6 @@ class Board : public SyncControl {
   Feed feed_;
   std::unique_ptr<Replica> replica_;
   std::unique_ptr<ReceiptSigner> signer_;
-  std::unique_ptr<CertificateTrust> bundle_trust_;
   std::unique_ptr<BoardBundles> bundles_;
   std::unique_ptr<Ingest> ingest_;
   std::unique_ptr<RecordService> records_;

@@ -114,8 +114,12 @@ absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
   // for an agency is signed by a key the board would not expect.
   ASSIGN_OR_RETURN(const v1::BundleHeader peeked, PeekBundleHeader(bytes));
   RETURN_IF_ERROR(CheckAddressedTo(board_->id(), peeked));
+  std::unique_ptr<CertificateTrust> trust;
+  if (!ca_file_.empty()) {
+    ASSIGN_OR_RETURN(trust, CertificateTrust::Load(ca_file_, crl_dir_));
+  }
   ASSIGN_OR_RETURN(OpenedBundle bundle,
-                   OpenBundle(bytes, trust_, CertificateRole::kClient));
+                   OpenBundle(bytes, trust.get(), CertificateRole::kClient));
   const v1::BundleHeader& header = bundle.header;
   const std::string& agency = header.sender();
   ASSIGN_OR_RETURN(DecodedPushes decoded, DecodePushes(bundle));

@@ -12,6 +12,7 @@
 #define CASESYNC_SERVER_BOARD_BUNDLES_H_
 
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -26,15 +27,24 @@ class Board;
 
 class BoardBundles {
  public:
-  // None is owned. Without `trust` (a board running --insecure), bundles
-  // are taken unsigned and signatures are not checked; without `signer`,
-  // receipt bundles go out unsigned.
-  BoardBundles(Board* board, Clock* clock, const CertificateTrust* trust,
-               ReceiptSigner* signer)
-      : board_(board), clock_(clock), trust_(trust), signer_(signer) {}
+  // Agencies' bundles are checked against the CA in `ca_file` and the
+  // revocation lists in `crl_dir` (optional), read afresh for each import
+  // (CertificateTrust::Load), so a revocation takes effect at once.
+  // Without `ca_file` (a board running --insecure), bundles are taken
+  // unsigned and signatures are not checked; without `signer`, receipt
+  // bundles go out unsigned. Neither pointer is owned.
+  BoardBundles(Board* board, Clock* clock, std::string ca_file,
+               std::string crl_dir, ReceiptSigner* signer)
+      : board_(board),
+        clock_(clock),
+        ca_file_(std::move(ca_file)),
+        crl_dir_(std::move(crl_dir)),
+        signer_(signer) {}
 
   // Checks an agency's bundle whole, then applies its changes as pushes from
-  // its signer. Errors as LocalApi.ImportBundle, with nothing applied; store
+  // its signer. Errors as LocalApi.ImportBundle (INVALID_ARGUMENT too for
+  // a CA file or revocation list that cannot be read), with nothing
+  // applied; store
   // errors part way leave what was applied durable and consistent (the
   // agency's frontier covers exactly that), so importing again resumes.
   absl::StatusOr<v1::BundleSummary> Import(absl::string_view bytes,
@@ -50,7 +60,8 @@ class BoardBundles {
  private:
   Board* const board_;
   Clock* const clock_;
-  const CertificateTrust* const trust_;
+  const std::string ca_file_;
+  const std::string crl_dir_;
   ReceiptSigner* const signer_;
 };
 

@@ -27,6 +27,7 @@ absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
     board_options.receipt_cert_file = options.transport.tls_cert;
     board_options.receipt_key_file = options.transport.tls_key;
     board_options.bundle_ca_file = options.transport.tls_ca;
+    board_options.bundle_crl_dir = options.transport.tls_crl_dir;
   }
   RETURN_IF_ERROR(PrepareDataDir(options.board.data_dir));
   auto server = std::unique_ptr<BoardServer>(new BoardServer());

@@ -338,6 +338,19 @@ TEST_F(BundleTest, DamagedMisaddressedOrWronglySignedBundlesAreRefusedWhole) {
   EXPECT_EQ(ImportAtBoard(File("police-1.bundle")).accepted(), 20u);
 }
 
+TEST_F(BundleTest, ABundleSignedWithARevokedCertificateIsRefused) {
+  RoundTrip("police", "0");
+  Add("police", "PNC 1");
+  const std::string bundle = ExportAt("police", "police-1.bundle");
+  ASSERT_TRUE(RunCertsScript({"revoke", pki_, "police"}));
+  CommandResult refused = d_.Board({"bundle", "import", bundle});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("certificate has been revoked"));
+  EXPECT_EQ(BoardChangesFrom("police").dots_size(), 0);
+  // Another agency's bundle, signed before the list was rewritten, passes.
+  RoundTrip("school", "0");
+}
+
 TEST_F(BundleTest, FileSyncThenNetworkSyncContinuesWithoutGapsOrDuplicates) {
   RoundTrip("police", "0");
   for (int i = 0; i < 10; ++i) Add("police", absl::StrCat("PNC ", i));
