@@ -45,6 +45,14 @@ absl::StatusOr<std::unique_ptr<BoardLink>> BoardLink::Start(
   if (bytes.has_value() && !state.ParseFromString(*bytes)) {
     return absl::DataLossError("unreadable board link state");
   }
+  if (!options.board_id.empty() && !state.board_id().empty() &&
+      options.board_id != state.board_id()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--board_id is '", options.board_id,
+                     "', but this agency's store has "
+                     "synced with board '",
+                     state.board_id(), "'"));
+  }
   std::unique_ptr<KeyPairSigner> signer;
   if (!options.transport.insecure) {
     ASSIGN_OR_RETURN(signer, KeyPairSigner::Load(options.transport.tls_cert,
@@ -401,30 +409,37 @@ absl::StatusOr<uint64_t> BoardLink::StoreRejections(
 
 absl::Status BoardLink::OnPushAck(const v1::PushAck& ack) {
   absl::MutexLock apply(&apply_mu_);
-  return ApplyPushAck(ack);
-}
-
-absl::Status BoardLink::ApplyPushAck(const v1::PushAck& ack) {
   v1::BoardLinkState state = this->state();
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+  RETURN_IF_ERROR(StagePushAck(ack, batch.get(), &state));
+  RETURN_IF_ERROR(CommitState(batch.get(), std::move(state)));
+  Acknowledged(ack.acknowledged());
+  return absl::OkStatus();
+}
+
+absl::Status BoardLink::StagePushAck(const v1::PushAck& ack,
+                                     Replica::Batch* batch,
+                                     v1::BoardLinkState* state) {
   ASSIGN_OR_RETURN(uint64_t new_rejections,
-                   StoreRejections(batch.get(), ack.rejected()));
-  state.set_rejected(state.rejected() + new_rejections);
-  state.set_acknowledged(std::max(state.acknowledged(), ack.acknowledged()));
-  state.set_last_contact_ms(options_.clock->NowMillis());
+                   StoreRejections(batch, ack.rejected()));
+  state->set_rejected(state->rejected() + new_rejections);
+  state->set_acknowledged(std::max(state->acknowledged(), ack.acknowledged()));
+  state->set_last_contact_ms(options_.clock->NowMillis());
   if (ack.has_receipt()) {
     // Kept as received; `casesync audit receipts` checks them.
     std::string key;
     keys::AppendU64(ack.acknowledged(), &key);
     batch->Put(Family::kReceipts, key, ack.receipt().SerializeAsString());
   }
-  RETURN_IF_ERROR(CommitState(batch.get(), std::move(state)));
+  return absl::OkStatus();
+}
+
+void BoardLink::Acknowledged(uint64_t acknowledged) {
   absl::MutexLock lock(&mu_);
-  while (!in_flight_.empty() && in_flight_.front() <= ack.acknowledged()) {
+  while (!in_flight_.empty() && in_flight_.front() <= acknowledged) {
     in_flight_.pop_front();
   }
   cv_.SignalAll();
-  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::ListReceiptsReply> BoardLink::ListReceipts() {
@@ -484,19 +499,24 @@ absl::Status BoardLink::OnFeed(const v1::FeedBatch& frame) {
   }
   const v1::FeedBatch& feed = frame.zstd().empty() ? frame : decompressed;
   absl::MutexLock apply(&apply_mu_);
-  return ApplyFeed(feed, frame.cursor(), frame.feed_head()).status();
-}
-
-absl::StatusOr<uint64_t> BoardLink::ApplyFeed(const v1::FeedBatch& entries,
-                                              uint64_t cursor, uint64_t head) {
   v1::BoardLinkState state = this->state();
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+  RETURN_IF_ERROR(StageFeedFrame(feed, frame.cursor(), frame.feed_head(),
+                                 batch.get(), &state)
+                      .status());
+  return CommitState(batch.get(), std::move(state));
+}
+
+absl::StatusOr<uint64_t> BoardLink::StageFeedFrame(const v1::FeedBatch& entries,
+                                                   uint64_t cursor,
+                                                   uint64_t head,
+                                                   Replica::Batch* batch,
+                                                   v1::BoardLinkState* state) {
   ASSIGN_OR_RETURN(uint64_t applied,
-                   StageFeed(entries, state.feed_cursor(), batch.get()));
-  state.set_feed_cursor(std::max(state.feed_cursor(), cursor));
-  state.set_feed_head(std::max({state.feed_head(), head, cursor}));
-  state.set_last_contact_ms(options_.clock->NowMillis());
-  RETURN_IF_ERROR(CommitState(batch.get(), std::move(state)));
+                   StageFeed(entries, state->feed_cursor(), batch));
+  state->set_feed_cursor(std::max(state->feed_cursor(), cursor));
+  state->set_feed_head(std::max({state->feed_head(), head, cursor}));
+  state->set_last_contact_ms(options_.clock->NowMillis());
   return applied;
 }
 

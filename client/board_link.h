@@ -8,9 +8,9 @@
 // exponential backoff and jitter; a sync request cuts the wait short.
 //
 // Durability: the acknowledged frontier, rejections and feed cursor are
-// written in the same synced batch as what they describe, so after a crash
-// the link resends (harmless: the board acknowledges repeats) but never
-// skips.
+// written in the same batch as what they describe (not synced: all of it
+// can be had from the board again), so after a crash the link resends
+// (harmless: the board acknowledges repeats) or re-pulls, but never skips.
 //
 // Thread-safety: thread-safe. One background thread runs the link, and a
 // second reads the stream while a session is open.
@@ -66,7 +66,9 @@ struct BoardLinkOptions {
 class BoardLink : public SyncControl {
  public:
   // Starts the link's thread. `replica` is not owned and must outlive the
-  // link. Errors from reading the link's stored state, and (unless
+  // link. Errors from reading the link's stored state, FAILED_PRECONDITION
+  // if options.board_id is not the board the store has synced with, and
+  // (unless
   // insecure) as KeyPairSigner::Load and CertificateTrust::Load for the
   // transport's files, with which bundles are signed and checked.
   static absl::StatusOr<std::unique_ptr<BoardLink>> Start(
@@ -112,13 +114,20 @@ class BoardLink : public SyncControl {
   absl::Status OnWelcome(const v1::Welcome& welcome);
   absl::Status OnPushAck(const v1::PushAck& ack);
   absl::Status OnFeed(const v1::FeedBatch& frame);
-  absl::Status ApplyPushAck(const v1::PushAck& ack)
+  // Stage a frame's effects into `batch` and `*state` (committed together
+  // by the caller with CommitState). StageFeedFrame returns how many of
+  // `entries` (decompressed) were new: those at or below the cursor are
+  // skipped.
+  absl::Status StagePushAck(const v1::PushAck& ack, Replica::Batch* batch,
+                            v1::BoardLinkState* state)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
-  // Applies `entries` (decompressed) of a feed frame with `cursor` and
-  // `head`; returns how many entries were new. Requires apply_mu_.
-  absl::StatusOr<uint64_t> ApplyFeed(const v1::FeedBatch& entries,
-                                     uint64_t cursor, uint64_t head)
+  absl::StatusOr<uint64_t> StageFeedFrame(const v1::FeedBatch& entries,
+                                          uint64_t cursor, uint64_t head,
+                                          Replica::Batch* batch,
+                                          v1::BoardLinkState* state)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  // Push frames up to `acknowledged` are no longer in flight.
+  void Acknowledged(uint64_t acknowledged);
   // INVALID_ARGUMENT unless `header` is a receipt bundle for this agency
   // from its board.
   absl::Status CheckAddressedTo(const v1::BundleHeader& header) const;

@@ -64,7 +64,10 @@ absl::StatusOr<ExportedBundle> BoardLink::ExportBundle(
   BundleWriter writer;
   uint64_t next = first;
   Report(progress, "changes", 0, total);
-  while (next <= own) {
+  // A backlog too large for one bundle goes in parts: this one stops where
+  // it is full, and its last_counter says where.
+  while (next <= own && writer.frame_bytes() + 2 * options_.max_push_bytes <=
+                            kMaxBundleBytes - kBundleSlackBytes) {
     ASSIGN_OR_RETURN(std::vector<Replica::EncodedChange> changes,
                      replica_->ChangesAfter(replica_->id(), next - 1,
                                             options_.max_push_changes,
@@ -99,6 +102,7 @@ absl::StatusOr<ExportedBundle> BoardLink::ExportBundle(
   exported.summary.set_bytes(exported.bytes.size());
   exported.summary.set_acknowledged(state.acknowledged());
   exported.summary.set_feed_cursor(state.feed_cursor());
+  exported.summary.set_remaining(own - (next - 1));
   if (signer_ != nullptr) {
     exported.summary.set_signed_by(signer_->CommonName());
   }
@@ -107,10 +111,9 @@ absl::StatusOr<ExportedBundle> BoardLink::ExportBundle(
 
 absl::Status BoardLink::CheckAddressedTo(const v1::BundleHeader& header) const {
   if (header.kind() == v1::BundleHeader::KIND_CHANGES) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("this is agency '", header.sender(),
-                     "''s bundle of changes for board '", header.recipient(),
-                     "': import it on the board"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "this is a bundle of changes from agency '", header.sender(),
+        "' for board '", header.recipient(), "': import it on the board"));
   }
   if (header.kind() != v1::BundleHeader::KIND_RECEIPT) {
     return absl::InvalidArgumentError(
@@ -143,47 +146,27 @@ absl::StatusOr<v1::BundleSummary> BoardLink::ImportBundle(
   ASSIGN_OR_RETURN(OpenedBundle bundle,
                    OpenBundle(bytes, trust.get(), CertificateRole::kServer));
   const v1::BundleHeader& header = bundle.header;
-  // Every frame decoded before anything is applied.
   if (bundle.frames.empty() || !bundle.frames.front().has_push_ack()) {
     return absl::InvalidArgumentError(
         "a receipt bundle starts with the board's acknowledgement; this one "
         "does not");
   }
-  struct Feed {
-    v1::FeedBatch entries;
-    uint64_t cursor;
-    uint64_t head;
-  };
-  std::vector<Feed> feeds;
-  uint64_t carried = 0;
-  for (size_t i = 1; i < bundle.frames.size(); ++i) {
-    const v1::BundleFrame& frame = bundle.frames[i];
-    if (!frame.has_feed()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "frame ", i + 1, " of a receipt bundle is not a feed batch"));
-    }
-    Feed& feed = feeds.emplace_back();
-    feed.cursor = frame.feed().cursor();
-    feed.head = frame.feed().feed_head();
-    if (frame.feed().zstd().empty()) {
-      feed.entries = frame.feed();
-    } else if (absl::Status status =
-                   DecompressMessage(frame.feed().zstd(), &feed.entries);
-               !status.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("frame ", i + 1, ": ", status.message()));
-    }
-    carried += static_cast<uint64_t>(feed.entries.entries_size());
+  const v1::PushAck& ack = bundle.frames.front().push_ack();
+  if (ack.acknowledged() != header.acknowledged()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("its header acknowledges up to ", header.acknowledged(),
+                     " but its acknowledgement up to ", ack.acknowledged()));
   }
 
   absl::MutexLock apply(&apply_mu_);
-  const v1::BoardLinkState state = this->state();
+  v1::BoardLinkState state = this->state();
+  // Again, under the lock: a Welcome may have named the board meanwhile.
+  RETURN_IF_ERROR(CheckAddressedTo(header));
   if (header.requires_feed_cursor() > state.feed_cursor()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "this receipt carries board '", header.sender(), "''s feed from entry ",
         header.requires_feed_cursor() + 1,
-        " on, but this agency has applied "
-        "it only up to entry ",
+        " on, but this agency has applied it only up to entry ",
         state.feed_cursor(),
         ": import the earlier receipt bundle that brought entries ",
         state.feed_cursor() + 1, "..", header.requires_feed_cursor(),
@@ -192,37 +175,53 @@ absl::StatusOr<v1::BundleSummary> BoardLink::ImportBundle(
         state.feed_cursor() + 1));
   }
   ASSIGN_OR_RETURN(uint64_t own, replica_->Frontier(replica_->id()));
-  if (header.acknowledged() > own) {
+  if (ack.acknowledged() > own) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the board has acknowledged ", header.acknowledged(),
+        "the board has acknowledged ", ack.acknowledged(),
         " changes from this agency, but this store holds only ", own,
         ": was the data directory restored from an old backup?"));
   }
-  if (state.board_id().empty()) {
-    v1::BoardLinkState learnt = state;
-    learnt.set_board_id(header.sender());
-    std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
-    RETURN_IF_ERROR(CommitState(batch.get(), std::move(learnt)));
-  }
-  RETURN_IF_ERROR(ApplyPushAck(bundle.frames.front().push_ack()));
+  // Everything in one batch: a frame that fails leaves nothing applied.
+  std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+  if (state.board_id().empty()) state.set_board_id(header.sender());
+  RETURN_IF_ERROR(StagePushAck(ack, batch.get(), &state));
   v1::BundleSummary summary;
-  uint64_t considered = 0;
-  Report(progress, "feed entries", 0, carried);
-  for (const Feed& feed : feeds) {
-    ASSIGN_OR_RETURN(uint64_t applied,
-                     ApplyFeed(feed.entries, feed.cursor, feed.head));
-    summary.set_feed_entries_applied(summary.feed_entries_applied() + applied);
-    considered += static_cast<uint64_t>(feed.entries.entries_size());
-    Report(progress, "feed entries", considered, carried);
+  Report(progress, "feed frames", 0, bundle.frames.size() - 1);
+  for (size_t i = 1; i < bundle.frames.size(); ++i) {
+    const v1::BundleFrame& frame = bundle.frames[i];
+    if (!frame.has_feed()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "frame ", i + 1, " of a receipt bundle is not a feed batch"));
+    }
+    v1::FeedBatch entries;
+    if (frame.feed().zstd().empty()) {
+      entries = frame.feed();
+    } else if (absl::Status status =
+                   DecompressMessage(frame.feed().zstd(), &entries);
+               !status.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("frame ", i + 1, ": ", status.message()));
+    }
+    absl::StatusOr<uint64_t> applied =
+        StageFeedFrame(entries, frame.feed().cursor(), frame.feed().feed_head(),
+                       batch.get(), &state);
+    if (!applied.ok()) {
+      return absl::Status(
+          applied.status().code(),
+          absl::StrCat("frame ", i + 1, ": ", applied.status().message(),
+                       " (nothing from the bundle applied)"));
+    }
+    summary.set_feed_entries_applied(summary.feed_entries_applied() + *applied);
+    Report(progress, "feed frames", i, bundle.frames.size() - 1);
   }
-  const v1::BoardLinkState after = this->state();
+  RETURN_IF_ERROR(CommitState(batch.get(), state));
+  Acknowledged(ack.acknowledged());
   *summary.mutable_header() = header;
   summary.set_bytes(bundle.bytes);
   summary.set_signed_by(bundle.signed_by);
-  summary.set_acknowledged(after.acknowledged());
-  summary.set_feed_cursor(after.feed_cursor());
-  for (const v1::Verdict& verdict :
-       bundle.frames.front().push_ack().rejected()) {
+  summary.set_acknowledged(state.acknowledged());
+  summary.set_feed_cursor(state.feed_cursor());
+  for (const v1::Verdict& verdict : ack.rejected()) {
     if (verdict.dot().replica() != replica_->id()) continue;
     summary.set_rejected(summary.rejected() + 1);
     *summary.add_rejections() = verdict;
@@ -230,8 +229,8 @@ absl::StatusOr<v1::BundleSummary> BoardLink::ImportBundle(
   spdlog::info(
       "receipt bundle from board {} imported: acknowledged up to {}, {} feed "
       "entries applied, feed cursor {}",
-      header.sender(), after.acknowledged(), summary.feed_entries_applied(),
-      after.feed_cursor());
+      header.sender(), state.acknowledged(), summary.feed_entries_applied(),
+      state.feed_cursor());
   return summary;
 }
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -26,8 +27,8 @@ void AppendSection(absl::string_view section, std::string* out) {
   coded.WriteRaw(section.data(), static_cast<int>(section.size()));
 }
 
-// The signature covers the certificate too, so that not one byte of a
-// signed bundle can change unnoticed (PEM parsing would forgive some).
+// The signature covers the certificate too: PEM parsing would forgive a
+// changed byte in it.
 std::string SignedBytes(absl::string_view sha256,
                         absl::string_view certificate_pem) {
   return absl::StrCat(kSignedPrefix, sha256, certificate_pem);
@@ -122,9 +123,12 @@ absl::StatusOr<std::string> BundleWriter::Finish(v1::BundleHeader header,
   frame_count_ = 0;
   std::string bytes(kBundleMagic);
   AppendSection(header.SerializeAsString(), &bytes);
-  if (bytes.size() + frames_.size() > kMaxBundleBytes) {
+  // Room for the seal: a signature and a certificate.
+  if (const size_t size = bytes.size() + frames_.size() + kMaxHeaderBytes;
+      size > kMaxBundleBytes) {
+    frames_.clear();
     return absl::ResourceExhaustedError(
-        absl::StrCat("the bundle would take ", bytes.size() + frames_.size(),
+        absl::StrCat("the bundle would take about ", size,
                      " bytes; a bundle holds at most ", kMaxBundleBytes));
   }
   bytes += frames_;
@@ -155,7 +159,14 @@ absl::StatusOr<OpenedBundle> OpenBundle(absl::string_view bytes,
   bundle.bytes = bytes.size();
   ASSIGN_OR_RETURN(bundle.header, ReadHeader(bytes, &reader));
   std::string error;
-  std::vector<absl::string_view> frames;
+  // First pass: find the seal without keeping anything, so that a header
+  // announcing absurdly many frames costs nothing before it is refused.
+  if (bundle.header.frames() > kMaxBundleFrames ||
+      bundle.header.frames() > reader.rest().size()) {
+    return Refused(absl::StrCat("its header announces ", bundle.header.frames(),
+                                " frames, more than the file can hold"));
+  }
+  const SectionReader frames_start = reader;
   for (uint32_t i = 0; i < bundle.header.frames(); ++i) {
     absl::string_view frame;
     if (!reader.Next(&frame, kMaxBundleBytes, &error)) {
@@ -163,7 +174,8 @@ absl::StatusOr<OpenedBundle> OpenBundle(absl::string_view bytes,
                                   bundle.header.frames(),
                                   " frames its header announces are whole"));
     }
-    frames.push_back(frame);
+    if (frame.empty())
+      return Refused(absl::StrCat("frame ", i + 1, " is empty"));
   }
   const size_t sealed_bytes = bytes.size() - reader.rest().size();
   absl::string_view seal_bytes;
@@ -175,8 +187,15 @@ absl::StatusOr<OpenedBundle> OpenBundle(absl::string_view bytes,
         reader.rest().size(), " bytes follow its seal (the file is damaged)"));
   }
   v1::BundleSeal seal;
+  // The seal is not under the checksum: it must be exactly as written (no
+  // unknown fields, no padded length), so that it cannot be altered either.
   if (!seal.ParseFromArray(seal_bytes.data(),
-                           static_cast<int>(seal_bytes.size()))) {
+                           static_cast<int>(seal_bytes.size())) ||
+      seal.SerializeAsString() != seal_bytes ||
+      bytes.size() - sealed_bytes !=
+          google::protobuf::io::CodedOutputStream::VarintSize32(
+              static_cast<uint32_t>(seal_bytes.size())) +
+              seal_bytes.size()) {
     return Refused("its seal is unreadable (the file is damaged)");
   }
   if (seal.sha256() != Sha256(bytes.substr(0, sealed_bytes))) {
@@ -194,9 +213,10 @@ absl::StatusOr<OpenedBundle> OpenBundle(absl::string_view bytes,
     Signature signature;
     signature.signature = seal.signature();
     signature.certificate_pem = seal.certificate_pem();
-    absl::StatusOr<std::string> signer = trust->Verify(
-        SignedBytes(seal.sha256(), seal.certificate_pem()), signature,
-        sender_role, bundle.header.created_ms() / 1000);
+    absl::StatusOr<std::string> signer =
+        trust->Verify(SignedBytes(seal.sha256(), seal.certificate_pem()),
+                      signature, sender_role, absl::ToUnixSeconds(absl::Now()));
+    if (absl::IsFailedPrecondition(signer.status())) return signer.status();
     if (!signer.ok()) {
       return Refused(absl::StrCat("its signature does not hold: ",
                                   signer.status().message()));
@@ -208,10 +228,14 @@ absl::StatusOr<OpenedBundle> OpenBundle(absl::string_view bytes,
     }
     bundle.signed_by = *std::move(signer);
   }
-  bundle.frames.resize(frames.size());
-  for (size_t i = 0; i < frames.size(); ++i) {
-    if (!bundle.frames[i].ParseFromArray(frames[i].data(),
-                                         static_cast<int>(frames[i].size()))) {
+  // Second pass: the frames, now that they are known to be the sender's.
+  reader = frames_start;
+  bundle.frames.resize(bundle.header.frames());
+  for (size_t i = 0; i < bundle.frames.size(); ++i) {
+    absl::string_view frame;
+    reader.Next(&frame, kMaxBundleBytes, &error);
+    if (!bundle.frames[i].ParseFromArray(frame.data(),
+                                         static_cast<int>(frame.size()))) {
       return Refused(absl::StrCat("frame ", i + 1, " is unreadable"));
     }
   }

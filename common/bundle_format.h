@@ -27,6 +27,14 @@ namespace casesync {
 // The largest bundle file written or read.
 inline constexpr size_t kMaxBundleBytes = size_t{256} << 20;
 
+// The most frames a bundle may announce (each holds up to a push's worth of
+// changes, or a feed batch).
+inline constexpr uint32_t kMaxBundleFrames = 1 << 20;
+
+// Bundles are written to stop short of kMaxBundleBytes by this much, room
+// for the header and the seal.
+inline constexpr size_t kBundleSlackBytes = 1 << 20;
+
 // The first bytes of every bundle (PNG-style: a high byte and CR LF catch a
 // transfer that mangled line ends or the eighth bit).
 inline constexpr absl::string_view kBundleMagic{
@@ -77,14 +85,17 @@ struct OpenedBundle {
 absl::StatusOr<v1::BundleHeader> PeekBundleHeader(absl::string_view bytes);
 
 // Reads and checks `bytes`. With `trust`, the bundle must be signed by a
-// certificate from that CA, fit for `sender_role` when the bundle was
-// written, whose common name is the header's sender. Without (a daemon
-// running --insecure) the signature is not checked and unsigned bundles
+// certificate from that CA, valid now and fit for `sender_role`, whose
+// common name is the header's sender (a certificate that has expired or
+// been revoked signs nothing more, whatever date the bundle claims). Without (a
+// daemon running --insecure) the signature is not checked and unsigned bundles
 // pass; the checksum is checked either way. INVALID_ARGUMENT saying what is
 // wrong (not a bundle, another format version, truncated, changed, unsigned,
 // signed by someone else); RESOURCE_EXHAUSTED if larger than
-// kMaxBundleBytes. Frames are parsed only once the signature holds; their
-// compressed contents are left to the caller.
+// kMaxBundleBytes; FAILED_PRECONDITION if `trust` cannot tell whether the
+// certificate was revoked (its revocation list is missing). Frames are parsed
+// only once the signature holds; their compressed contents are left to the
+// caller.
 absl::StatusOr<OpenedBundle> OpenBundle(absl::string_view bytes,
                                         const CertificateTrust* trust,
                                         CertificateRole sender_role);

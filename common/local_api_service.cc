@@ -142,7 +142,7 @@ grpc::Status LocalApiService::ExportBundle(
 }
 
 grpc::Status LocalApiService::ImportBundle(
-    grpc::ServerContext*,
+    grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::BundleStreamReply, v1::ImportBundleRequest>*
         stream) {
   std::string bytes;
@@ -155,6 +155,8 @@ grpc::Status LocalApiService::ImportBundle(
     }
     bytes += chunk.data();
   }
+  // A caller that went away sent only part of the file.
+  if (context->IsCancelled()) return grpc::Status::CANCELLED;
   absl::StatusOr<v1::BundleSummary> summary = sync_->ImportBundle(
       bytes, ProgressSender([stream](const v1::BundleStreamReply& reply) {
         stream->Write(reply);

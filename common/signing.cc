@@ -257,10 +257,15 @@ absl::StatusOr<std::string> CertificateTrust::Verify(
           "its certificate has been revoked (the CA's revocation list names "
           "it)");
     }
+    if (error == X509_V_ERR_UNABLE_TO_GET_CRL) {
+      return absl::FailedPreconditionError(
+          "the revocation list of the CA is missing from the revocation "
+          "directory (--tls_crl_dir): deploy/certs.sh crl DIR writes it");
+    }
     if (error != X509_V_OK) {
       return absl::InvalidArgumentError(
-          absl::StrCat("its certificate's revocation status cannot be "
-                       "checked: ",
+          absl::StrCat("its certificate's revocation status does not check "
+                       "out: ",
                        X509_verify_cert_error_string(error)));
     }
   }

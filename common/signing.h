@@ -79,16 +79,18 @@ class CertificateTrust {
   // INVALID_ARGUMENT if the CA file cannot be read or holds no certificate.
   // With `crl_dir` (revocation lists under their hash names, as
   // deploy/certs.sh writes them), a certificate must also be absent from
-  // its issuer's list as it is now (which must be there). The files are read when this is called: load afresh to see
-  // a rotated CA or a new list.
+  // its issuer's list as it is now (which must be there). The files are read
+  // when this is called: load afresh to see a rotated CA or a new list.
   static absl::StatusOr<std::unique_ptr<CertificateTrust>> Load(
       const std::string& ca_file, const std::string& crl_dir = "");
   ~CertificateTrust();
 
   // The common name of the certificate in `signature` if that certificate
-  // chained to the CA, for `role`, at `at_unix_seconds` (a certificate that
-  // has expired since does not undo what it signed), and its key made the
-  // signature over `bytes`. Otherwise INVALID_ARGUMENT saying which.
+  // chained to the CA, for `role`, at `at_unix_seconds`, is not revoked by
+  // the lists as they are now (when loaded with a revocation directory),
+  // and its key made the signature over `bytes`. Otherwise INVALID_ARGUMENT
+  // saying which, or FAILED_PRECONDITION if the CA's revocation list is
+  // missing from the directory.
   absl::StatusOr<std::string> Verify(absl::string_view bytes,
                                      const Signature& signature,
                                      CertificateRole role,

@@ -45,7 +45,8 @@ absl::StatusOr<std::unique_ptr<Board>> Board::Open(
   }
   board->bundles_ = std::make_unique<BoardBundles>(
       board.get(), options.clock, options.bundle_ca_file,
-      options.bundle_crl_dir, board->signer_.get());
+      options.bundle_crl_dir, options.allow_unsigned_bundles,
+      board->signer_.get());
   RecordServiceOptions record_options;
   record_options.replica = board->replica_.get();
   board->records_ = std::make_unique<RecordService>(std::move(record_options));

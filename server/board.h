@@ -47,6 +47,8 @@ struct BoardOptions {
   // --insecure board, which takes unsigned bundles.
   std::string bundle_ca_file;
   std::string bundle_crl_dir;
+  // Take unsigned bundles when there is no CA (--insecure only).
+  bool allow_unsigned_bundles = false;
 };
 
 class Board : public SyncControl {

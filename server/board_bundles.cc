@@ -30,37 +30,42 @@ void Report(const BundleProgressFn& progress, absl::string_view unit,
   progress(report);
 }
 
-// The pushes of an agency's bundle, decoded, with the changes counted.
-struct DecodedPushes {
-  std::vector<v1::PushBatch> pushes;
-  uint64_t changes = 0;
-};
+// Frame `i` of an agency's bundle, decompressed. INVALID_ARGUMENT if it is
+// not a push or does not decompress.
+absl::StatusOr<v1::PushBatch> DecodePush(const OpenedBundle& bundle, size_t i) {
+  const v1::BundleFrame& frame = bundle.frames[i];
+  if (!frame.has_push()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("frame ", i + 1, " of an agency's bundle is not a push"));
+  }
+  v1::PushBatch push;
+  if (frame.push().zstd().empty()) return frame.push();
+  absl::Status status = DecompressMessage(frame.push().zstd(), &push);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("frame ", i + 1, ": ", status.message()));
+  }
+  return push;
+}
 
-// Decodes every frame of `bundle` and checks that the sender's changes run
-// from first_counter to last_counter with no gap, so that nothing is
-// applied from a bundle that would fail part way.
-absl::StatusOr<DecodedPushes> DecodePushes(const OpenedBundle& bundle) {
+// Decodes every frame of `bundle`, one at a time, and checks that the
+// sender's changes run from first_counter to last_counter with no gap, so
+// that nothing is applied from a bundle that would fail part way. Returns
+// how many changes the bundle holds.
+absl::StatusOr<uint64_t> CheckPushes(const OpenedBundle& bundle) {
   const v1::BundleHeader& header = bundle.header;
-  DecodedPushes decoded;
+  if (header.first_counter() == 0 ||
+      header.requires_acknowledged() + 1 != header.first_counter()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "its header is inconsistent: changes from ", header.first_counter(),
+        " on, requiring ", header.requires_acknowledged(), " judged before"));
+  }
+  uint64_t changes = 0;
   uint64_t next = header.first_counter();
   for (size_t i = 0; i < bundle.frames.size(); ++i) {
-    const v1::BundleFrame& frame = bundle.frames[i];
-    if (!frame.has_push()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "frame ", i + 1, " of an agency's bundle is not a push"));
-    }
-    v1::PushBatch& push = decoded.pushes.emplace_back();
-    if (frame.push().zstd().empty()) {
-      push = frame.push();
-    } else {
-      absl::Status status = DecompressMessage(frame.push().zstd(), &push);
-      if (!status.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("frame ", i + 1, ": ", status.message()));
-      }
-    }
+    ASSIGN_OR_RETURN(v1::PushBatch push, DecodePush(bundle, i));
     for (const v1::Change& change : push.changes()) {
-      ++decoded.changes;
+      ++changes;
       if (change.dot().replica() != header.sender()) continue;
       if (change.dot().counter() != next) {
         return absl::InvalidArgumentError(
@@ -70,14 +75,12 @@ absl::StatusOr<DecodedPushes> DecodePushes(const OpenedBundle& bundle) {
       ++next;
     }
   }
-  if (next != header.last_counter() + 1 &&
-      !(header.last_counter() < header.first_counter() &&
-        next == header.first_counter())) {
+  if (next != std::max(header.last_counter() + 1, header.first_counter())) {
     return absl::InvalidArgumentError(absl::StrCat(
         "its header announces changes up to ", header.last_counter(),
         " but its frames end at ", next - 1));
   }
-  return decoded;
+  return changes;
 }
 
 // INVALID_ARGUMENT unless `header` is an agency's bundle of changes for
@@ -116,13 +119,22 @@ absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
   RETURN_IF_ERROR(CheckAddressedTo(board_->id(), peeked));
   std::unique_ptr<CertificateTrust> trust;
   if (!ca_file_.empty()) {
-    ASSIGN_OR_RETURN(trust, CertificateTrust::Load(ca_file_, crl_dir_));
+    absl::StatusOr<std::unique_ptr<CertificateTrust>> loaded =
+        CertificateTrust::Load(ca_file_, crl_dir_);
+    if (!loaded.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "this board cannot check bundles: ", loaded.status().message()));
+    }
+    trust = *std::move(loaded);
+  } else if (!allow_unsigned_) {
+    return absl::FailedPreconditionError(
+        "this board has no CA to check bundles against (--tls_ca)");
   }
   ASSIGN_OR_RETURN(OpenedBundle bundle,
                    OpenBundle(bytes, trust.get(), CertificateRole::kClient));
   const v1::BundleHeader& header = bundle.header;
   const std::string& agency = header.sender();
-  ASSIGN_OR_RETURN(DecodedPushes decoded, DecodePushes(bundle));
+  ASSIGN_OR_RETURN(const uint64_t total, CheckPushes(bundle));
   Ingest* ingest = board_->ingest();
   ASSIGN_OR_RETURN(v1::AgencySyncState state, ingest->State(agency));
   if (header.last_counter() >= header.first_counter() &&
@@ -146,8 +158,10 @@ absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
   const size_t max_push =
       std::max<size_t>(1, ingest->limits().max_push_changes);
   uint64_t done = 0;
-  Report(progress, "changes", 0, decoded.changes);
-  for (const v1::PushBatch& push : decoded.pushes) {
+  Report(progress, "changes", 0, total);
+  for (size_t frame = 0; frame < bundle.frames.size(); ++frame) {
+    // Decoded again, one frame at a time: memory stays one frame's worth.
+    ASSIGN_OR_RETURN(const v1::PushBatch push, DecodePush(bundle, frame));
     for (int start = 0; start < push.changes_size();
          start += static_cast<int>(max_push)) {
       const int end =
@@ -170,13 +184,14 @@ absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
         *summary.add_rejections() = std::move(verdict);
       }
       done += static_cast<uint64_t>(end - start);
-      Report(progress, "changes", done, decoded.changes);
+      Report(progress, "changes", done, total);
     }
   }
-  summary.set_judged_before(decoded.changes - summary.accepted() -
-                            summary.rejected());
-  RETURN_IF_ERROR(
-      ingest->Touch(agency, header.feed_cursor(), header.acknowledged()));
+  summary.set_judged_before(total - summary.accepted() - summary.rejected());
+  // What the agency reports of itself, unless a later report (a newer
+  // bundle, or a Hello) is already recorded.
+  RETURN_IF_ERROR(ingest->Touch(agency, header.feed_cursor(),
+                                header.acknowledged(), header.created_ms()));
   ASSIGN_OR_RETURN(state, ingest->State(agency));
   summary.set_acknowledged(state.acknowledged());
   spdlog::info(
@@ -261,14 +276,18 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
   BundleWriter writer;
   writer.Add(ack_frame);
 
-  // The feed, from the cursor the agency last reported to the head now.
+  // The feed, from the cursor the agency last reported to the head now (or
+  // as much of it as one bundle holds).
   Feed* feed = board_->feed();
   const uint64_t start = state.feed_cursor();
   const uint64_t head = feed->head();
   uint64_t cursor = start;
   uint64_t entries = 0;
   Report(progress, "feed entries", 0, head - std::min(head, start));
-  while (cursor < head) {
+  // A feed too large for one bundle goes in parts: this one stops where it
+  // is full, and says so by a cursor short of the head.
+  while (cursor < head && writer.frame_bytes() + (size_t{2} << 20) <=
+                              kMaxBundleBytes - kBundleSlackBytes) {
     ASSIGN_OR_RETURN(v1::FeedBatch batch,
                      feed->ReadFor(agency, cursor, size_t{1} << 20));
     if (batch.cursor() <= cursor) break;  // nothing more to read
@@ -302,6 +321,7 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
   exported.summary.set_bytes(exported.bytes.size());
   exported.summary.set_acknowledged(state.acknowledged());
   exported.summary.set_feed_cursor(cursor);
+  exported.summary.set_remaining(head - std::min(head, cursor));
   if (signer_ != nullptr) {
     exported.summary.set_signed_by(signer_->key_pair()->CommonName());
   }

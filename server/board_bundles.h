@@ -30,23 +30,26 @@ class BoardBundles {
   // Agencies' bundles are checked against the CA in `ca_file` and the
   // revocation lists in `crl_dir` (optional), read afresh for each import
   // (CertificateTrust::Load), so a revocation takes effect at once.
-  // Without `ca_file` (a board running --insecure), bundles are taken
-  // unsigned and signatures are not checked; without `signer`, receipt
-  // bundles go out unsigned. Neither pointer is owned.
+  // Without `ca_file`, bundles are refused unless `allow_unsigned` (a board
+  // running --insecure), when they are taken unsigned and signatures are
+  // not checked. Without `signer`, receipt bundles go out unsigned. Neither
+  // pointer is owned.
   BoardBundles(Board* board, Clock* clock, std::string ca_file,
-               std::string crl_dir, ReceiptSigner* signer)
+               std::string crl_dir, bool allow_unsigned, ReceiptSigner* signer)
       : board_(board),
         clock_(clock),
         ca_file_(std::move(ca_file)),
         crl_dir_(std::move(crl_dir)),
+        allow_unsigned_(allow_unsigned),
         signer_(signer) {}
 
   // Checks an agency's bundle whole, then applies its changes as pushes from
-  // its signer. Errors as LocalApi.ImportBundle (INVALID_ARGUMENT too for
-  // a CA file or revocation list that cannot be read), with nothing
-  // applied; store
-  // errors part way leave what was applied durable and consistent (the
-  // agency's frontier covers exactly that), so importing again resumes.
+  // its signer. Errors as LocalApi.ImportBundle, with nothing applied
+  // (FAILED_PRECONDITION too when the board cannot check signatures: no CA
+  // and not allow_unsigned, an unreadable CA file, a missing revocation
+  // list). Store or receipt-signing errors part way leave what was applied
+  // durable and consistent (the agency's frontier covers exactly that), so
+  // importing again resumes.
   absl::StatusOr<v1::BundleSummary> Import(absl::string_view bytes,
                                            const BundleProgressFn& progress);
 
@@ -62,6 +65,7 @@ class BoardBundles {
   Clock* const clock_;
   const std::string ca_file_;
   const std::string crl_dir_;
+  const bool allow_unsigned_;
   ReceiptSigner* const signer_;
 };
 

@@ -23,6 +23,7 @@ absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
   RETURN_IF_ERROR(CheckCertifiedAs(options.transport, options.board.board_id,
                                    "board's id", "--board_id"));
   BoardOptions board_options = options.board;
+  board_options.allow_unsigned_bundles = options.transport.insecure;
   if (!options.transport.insecure) {
     board_options.receipt_cert_file = options.transport.tls_cert;
     board_options.receipt_key_file = options.transport.tls_key;

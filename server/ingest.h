@@ -85,10 +85,13 @@ class Ingest {
   }
 
   // Records contact from `agency`, its feed cursor when known (> 0), and
-  // the acknowledged frontier it says it has recorded, when it says so.
+  // the acknowledged frontier it says it has recorded, when it says so, as
+  // reported at `reported_at_ms` (0: now). A report older than the one
+  // recorded changes only the contact time.
   [[nodiscard]] absl::Status Touch(
       absl::string_view agency, uint64_t feed_cursor,
-      std::optional<uint64_t> reported_acknowledged = std::nullopt);
+      std::optional<uint64_t> reported_acknowledged = std::nullopt,
+      int64_t reported_at_ms = 0);
 
   // The bookkeeping of one agency (all zero if never seen).
   absl::StatusOr<v1::AgencySyncState> State(absl::string_view agency) const;

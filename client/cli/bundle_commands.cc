@@ -142,6 +142,11 @@ void PrintExported(const v1::BundleSummary& summary, const std::string& path,
           << header.recipient() << "' this agency's feed cursor ("
           << header.feed_cursor() << ")\n";
     }
+    if (summary.remaining() > 0) {
+      out << "  the bundle is full: " << summary.remaining()
+          << " more changes go in the next one, once the board's receipt for "
+             "this one is imported\n";
+    }
     out << "next: carry it to the board and run there: casesync bundle "
            "import FILE\n";
   } else {
@@ -150,6 +155,11 @@ void PrintExported(const v1::BundleSummary& summary, const std::string& path,
         << header.feed_entries() << " feed entries (feed "
         << header.requires_feed_cursor() << " -> " << header.feed_cursor()
         << " of " << header.feed_head() << ")\n";
+    if (summary.remaining() > 0) {
+      out << "  the bundle is full: the feed after entry "
+          << header.feed_cursor()
+          << " goes in the next receipt, once this one is imported\n";
+    }
     out << "next: carry it to " << header.recipient()
         << " and run there: casesync bundle import FILE\n";
   }
