@@ -324,18 +324,10 @@ absl::Status BoardLink::RunSession() {
         break;
       }
       if (!changes->empty()) {
-        std::string plain;
-        {
-          google::protobuf::io::StringOutputStream stream(&plain);
-          google::protobuf::io::CodedOutputStream out(&stream);
-          for (const Replica::EncodedChange& change : *changes) {
-            google::protobuf::internal::WireFormatLite::WriteBytes(
-                v1::PushBatch::kChangesFieldNumber, change.bytes, &out);
-          }
-        }
         const uint64_t last = changes->back().counter;
         v1::AgencyFrame push;
-        push.mutable_push()->set_zstd(CompressSerialized(plain));
+        push.mutable_push()->set_zstd(
+            CompressSerialized(SerializedPush(*changes)));
         {
           absl::MutexLock lock(&mu_);
           in_flight_.push_back(last);
@@ -359,6 +351,21 @@ absl::Status BoardLink::RunSession() {
 std::string BoardLink::KnownBoardId() const {
   absl::MutexLock lock(&mu_);
   return state_.board_id().empty() ? options_.board_id : state_.board_id();
+}
+
+std::string BoardLink::SerializedPush(
+    const std::vector<Replica::EncodedChange>& changes) {
+  std::string plain;
+  {
+    // Flushed into `plain` as they go out of scope.
+    google::protobuf::io::StringOutputStream stream(&plain);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    for (const Replica::EncodedChange& change : changes) {
+      google::protobuf::internal::WireFormatLite::WriteBytes(
+          v1::PushBatch::kChangesFieldNumber, change.bytes, &out);
+    }
+  }
+  return plain;
 }
 
 absl::Status BoardLink::OnWelcome(const v1::Welcome& welcome) {

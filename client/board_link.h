@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -102,6 +103,11 @@ class BoardLink : public SyncControl {
  private:
   BoardLink(Replica* replica, BoardLinkOptions options,
             v1::BoardLinkState state);
+
+  // Stored change bytes as a serialized PushBatch, with nothing parsed:
+  // each change is field 1.
+  static std::string SerializedPush(
+      const std::vector<Replica::EncodedChange>& changes);
 
   void Run();
   // Waits for the channel to the board to connect: UNAVAILABLE if it does

@@ -10,38 +10,9 @@
 #include "common/bundle_format.h"
 #include "common/frame_codec.h"
 #include "common/status_macros.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "google/protobuf/wire_format_lite.h"
 #include "spdlog/spdlog.h"
 
 namespace casesync {
-namespace {
-
-void Report(const BundleProgressFn& progress, absl::string_view unit,
-            uint64_t done, uint64_t total) {
-  if (!progress) return;
-  v1::BundleProgress report;
-  report.set_unit(std::string(unit));
-  report.set_done(done);
-  report.set_total(total);
-  progress(report);
-}
-
-// Stored change bytes as a serialized PushBatch: each change is field 1.
-std::string SerializedPush(const std::vector<Replica::EncodedChange>& changes) {
-  std::string plain;
-  google::protobuf::io::StringOutputStream stream(&plain);
-  google::protobuf::io::CodedOutputStream out(&stream);
-  for (const Replica::EncodedChange& change : changes) {
-    google::protobuf::internal::WireFormatLite::WriteBytes(
-        v1::PushBatch::kChangesFieldNumber, change.bytes, &out);
-  }
-  out.Trim();
-  return plain;
-}
-
-}  // namespace
 
 absl::StatusOr<ExportedBundle> BoardLink::ExportBundle(
     const v1::ExportBundleRequest& request, const BundleProgressFn& progress) {
@@ -63,7 +34,7 @@ absl::StatusOr<ExportedBundle> BoardLink::ExportBundle(
   const uint64_t total = own - std::min(own, state.acknowledged());
   BundleWriter writer;
   uint64_t next = first;
-  Report(progress, "changes", 0, total);
+  ReportProgress(progress, "changes", 0, total);
   // A backlog too large for one bundle goes in parts: this one stops where
   // it is full, and its last_counter says where.
   while (next <= own && writer.frame_bytes() + 2 * options_.max_push_bytes <=
@@ -82,7 +53,7 @@ absl::StatusOr<ExportedBundle> BoardLink::ExportBundle(
     frame.mutable_push()->set_zstd(CompressSerialized(SerializedPush(changes)));
     writer.Add(frame);
     next = changes.back().counter + 1;
-    Report(progress, "changes", next - first, total);
+    ReportProgress(progress, "changes", next - first, total);
   }
   v1::BundleHeader header;
   header.set_format_version(1);
@@ -186,7 +157,7 @@ absl::StatusOr<v1::BundleSummary> BoardLink::ImportBundle(
   if (state.board_id().empty()) state.set_board_id(header.sender());
   RETURN_IF_ERROR(StagePushAck(ack, batch.get(), &state));
   v1::BundleSummary summary;
-  Report(progress, "feed frames", 0, bundle.frames.size() - 1);
+  ReportProgress(progress, "feed frames", 0, bundle.frames.size() - 1);
   for (size_t i = 1; i < bundle.frames.size(); ++i) {
     const v1::BundleFrame& frame = bundle.frames[i];
     if (!frame.has_feed()) {
@@ -212,7 +183,7 @@ absl::StatusOr<v1::BundleSummary> BoardLink::ImportBundle(
                        " (nothing from the bundle applied)"));
     }
     summary.set_feed_entries_applied(summary.feed_entries_applied() + *applied);
-    Report(progress, "feed frames", i, bundle.frames.size() - 1);
+    ReportProgress(progress, "feed frames", i, bundle.frames.size() - 1);
   }
   RETURN_IF_ERROR(CommitState(batch.get(), state));
   Acknowledged(ack.acknowledged());

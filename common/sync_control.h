@@ -19,6 +19,18 @@ namespace casesync {
 // thread.
 using BundleProgressFn = std::function<void(const v1::BundleProgress&)>;
 
+// Calls `progress`, if any, with `done` of `total` `unit`s.
+inline void ReportProgress(const BundleProgressFn& progress,
+                           absl::string_view unit, uint64_t done,
+                           uint64_t total) {
+  if (!progress) return;
+  v1::BundleProgress report;
+  report.set_unit(std::string(unit));
+  report.set_done(done);
+  report.set_total(total);
+  progress(report);
+}
+
 // A bundle file's bytes and what they hold.
 struct ExportedBundle {
   std::string bytes;

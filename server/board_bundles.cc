@@ -20,16 +20,6 @@ namespace {
 // Rejections listed in an import's summary; the rest are counted.
 constexpr int kMaxRejectionsListed = 100;
 
-void Report(const BundleProgressFn& progress, absl::string_view unit,
-            uint64_t done, uint64_t total) {
-  if (!progress) return;
-  v1::BundleProgress report;
-  report.set_unit(std::string(unit));
-  report.set_done(done);
-  report.set_total(total);
-  progress(report);
-}
-
 // Frame `i` of an agency's bundle, decompressed. INVALID_ARGUMENT if it is
 // not a push or does not decompress.
 absl::StatusOr<v1::PushBatch> DecodePush(const OpenedBundle& bundle, size_t i) {
@@ -158,7 +148,7 @@ absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
   const size_t max_push =
       std::max<size_t>(1, ingest->limits().max_push_changes);
   uint64_t done = 0;
-  Report(progress, "changes", 0, total);
+  ReportProgress(progress, "changes", 0, total);
   for (size_t frame = 0; frame < bundle.frames.size(); ++frame) {
     // Decoded again, one frame at a time: memory stays one frame's worth.
     ASSIGN_OR_RETURN(const v1::PushBatch push, DecodePush(bundle, frame));
@@ -184,7 +174,7 @@ absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
         *summary.add_rejections() = std::move(verdict);
       }
       done += static_cast<uint64_t>(end - start);
-      Report(progress, "changes", done, total);
+      ReportProgress(progress, "changes", done, total);
     }
   }
   summary.set_judged_before(total - summary.accepted() - summary.rejected());
@@ -283,7 +273,7 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
   const uint64_t head = feed->head();
   uint64_t cursor = start;
   uint64_t entries = 0;
-  Report(progress, "feed entries", 0, head - std::min(head, start));
+  ReportProgress(progress, "feed entries", 0, head - std::min(head, start));
   // A feed too large for one bundle goes in parts: this one stops where it
   // is full, and says so by a cursor short of the head.
   while (cursor < head && writer.frame_bytes() + (size_t{2} << 20) <=
@@ -305,8 +295,8 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
     }
     cursor = batch.cursor();
     writer.Add(frame);
-    Report(progress, "feed entries", std::min(cursor, head) - start,
-           head - start);
+    ReportProgress(progress, "feed entries", std::min(cursor, head) - start,
+                   head - start);
   }
   header.set_feed_cursor(cursor);
   header.set_feed_head(head);
