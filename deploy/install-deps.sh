@@ -21,6 +21,9 @@ packages=(
   clang libclang-rt-14-dev
   # Process-level tests and benchmarks: RSS measurement, process tools.
   time procps python3
+  # A gRPC client of another implementation for the health and reflection
+  # test (tests/grpc_probe.py).
+  python3-grpcio
   # Certificates (deploy/certs.sh).
   openssl
 )

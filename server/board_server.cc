@@ -3,6 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/daemon.h"
 #include "common/status_macros.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "spdlog/spdlog.h"
@@ -39,6 +41,12 @@ absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
   sync_options.max_push_bytes = options.max_message_bytes / 2;
   server->sync_service_ =
       std::make_unique<SyncService>(server->board_.get(), sync_options);
+  // Standard gRPC health checking (grpc.health.v1) and server reflection,
+  // so that an operator's usual gRPC tools can ask the sync port whether it
+  // serves and what. Both sit behind the same mutual TLS as the sync
+  // service itself.
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(options.listen, BoardCredentials(options.transport),
@@ -60,6 +68,8 @@ absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
     return absl::UnavailableError(
         absl::StrCat("cannot listen for agencies on ", options.listen));
   }
+  server->sync_server_->GetHealthCheckService()->SetServingStatus(
+      v1::BoardSync::service_full_name(), true);
   const size_t colon = options.listen.rfind(':');
   server->listen_address_ =
       absl::StrCat(options.listen.substr(0, colon), ":", port);
@@ -91,6 +101,7 @@ void BoardServer::Shutdown(absl::Duration grace) {
   const auto deadline =
       std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace);
   if (sync_server_ != nullptr) {
+    sync_server_->GetHealthCheckService()->Shutdown();
     // Sync streams are long-lived and everything in them can be repeated:
     // end them at once rather than wait out the grace period.
     sync_server_->Shutdown(std::chrono::system_clock::now());
