@@ -3,6 +3,7 @@
 
 #include "client/agency_daemon.h"
 #include "common/daemon.h"
+#include "common/logging.h"
 #include "common/transport.h"
 #include "spdlog/spdlog.h"
 
@@ -43,6 +44,8 @@ int main(int argc, char** argv) {
                  "longest wait between attempts to reach the board, seconds")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  casesync::LogFormat log_format = casesync::LogFormat::kText;
+  casesync::AddLogFlags(app, &log_format);
   casesync::AddTransportFlags(app, /*board=*/false, &options.link.transport);
   if (auto exit = casesync::ParseCommandLine(app, argc, argv)) return *exit;
   if (absl::Status transport = casesync::CheckTransport(options.link.transport);
@@ -53,7 +56,7 @@ int main(int argc, char** argv) {
   options.link.max_backoff = absl::Seconds(max_backoff_s);
 
   casesync::BlockTerminationSignals();
-  casesync::InitLogging("casesyncd");
+  casesync::InitLogging("casesyncd", log_format);
   auto daemon = casesync::AgencyDaemon::Start(options);
   if (!daemon.ok()) {
     std::cerr << "casesyncd: " << daemon.status().message() << "\n";

@@ -408,8 +408,14 @@ absl::StatusOr<uint64_t> BoardLink::StoreRejections(
     if (held.has_value()) continue;
     batch->Put(Family::kVerdicts, key, verdict.SerializeAsString());
     ++added;
-    spdlog::warn("the board rejected change {}:{}: {}", verdict.dot().replica(),
-                 verdict.dot().counter(), verdict.detail());
+    // The reason's name only: a verdict's sentence may quote part of the
+    // value it refused, and record contents stay out of logs.
+    // `casesync status` shows the sentence.
+    spdlog::warn(
+        "the board rejected change {}:{} ({}); casesync status says "
+        "why",
+        verdict.dot().replica(), verdict.dot().counter(),
+        v1::Verdict::Reason_Name(verdict.reason()));
   }
   return added;
 }

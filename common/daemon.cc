@@ -14,8 +14,6 @@
 #include "absl/strings/str_format.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
-#include "spdlog/sinks/stdout_sinks.h"
-#include "spdlog/spdlog.h"
 
 namespace casesync {
 namespace {
@@ -117,13 +115,6 @@ int AwaitTerminationSignal() {
   while (sigwait(&set, &signal_number) != 0) {
   }
   return signal_number;
-}
-
-void InitLogging(const std::string& program) {
-  auto logger = spdlog::stderr_logger_mt(program);
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %n %l: %v");
-  spdlog::set_default_logger(logger);
-  spdlog::flush_on(spdlog::level::info);
 }
 
 }  // namespace casesync

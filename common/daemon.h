@@ -51,9 +51,6 @@ void BlockTerminationSignals();
 // Waits for SIGINT or SIGTERM; returns the signal number.
 int AwaitTerminationSignal();
 
-// Logs go to stderr, one line per event, with a timestamp and level.
-void InitLogging(const std::string& program);
-
 }  // namespace casesync
 
 #endif  // CASESYNC_COMMON_DAEMON_H_

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "common/daemon.h"
+#include "common/logging.h"
 #include "common/transport.h"
 #include "server/board_server.h"
 #include "spdlog/spdlog.h"
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
                  "the board's replica id; with TLS, the common name of "
                  "--tls_cert (it signs the agencies' receipts)")
       ->capture_default_str();
+  casesync::LogFormat log_format = casesync::LogFormat::kText;
+  casesync::AddLogFlags(app, &log_format);
   casesync::AddTransportFlags(app, /*board=*/true, &options.transport);
   casesync::ChangeLimits& change = options.board.limits;
   casesync::IngestLimits& ingest = options.board.ingest_limits;
@@ -77,7 +80,7 @@ int main(int argc, char** argv) {
   }
 
   casesync::BlockTerminationSignals();
-  casesync::InitLogging("casesync-board");
+  casesync::InitLogging("casesync-board", log_format);
   auto server = casesync::BoardServer::Start(options);
   if (!server.ok()) {
     std::cerr << "casesync-board: " << server.status().message() << "\n";
