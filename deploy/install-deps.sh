@@ -24,6 +24,8 @@ packages=(
   # A gRPC client of another implementation for the health and reflection
   # test (tests/grpc_probe.py).
   python3-grpcio
+  # systemd-analyze, to verify the units in deploy/systemd.
+  systemd
   # Certificates (deploy/certs.sh).
   openssl
 )

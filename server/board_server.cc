@@ -113,6 +113,10 @@ void BoardServer::Shutdown(absl::Duration grace) {
     local_server_->Wait();
     local_server_.reset();
   }
+  // The services hold the board: gone before it, so that a second Shutdown
+  // (the destructor's, after main's) touches nothing freed.
+  sync_service_.reset();
+  local_service_.reset();
   board_.reset();
 }
 

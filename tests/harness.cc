@@ -279,7 +279,11 @@ bool Deployment::StartBoard() {
 }
 
 void Deployment::StopBoard() {
-  if (board_ != nullptr) board_->Stop();
+  if (board_ != nullptr) {
+    // A clean exit: a crash on the way out (a sanitizer's report, say) is a
+    // defect even when everything before it worked.
+    EXPECT_EQ(board_->Stop(), 0) << "the board did not exit cleanly on SIGTERM";
+  }
   board_.reset();
 }
 
@@ -321,7 +325,8 @@ Daemon* Deployment::agency(const std::string& agency) {
 void Deployment::StopAgency(const std::string& agency) {
   for (auto it = agencies_.begin(); it != agencies_.end(); ++it) {
     if (it->first == agency) {
-      it->second->Stop();
+      EXPECT_EQ(it->second->Stop(), 0)
+          << "agency " << agency << " did not exit cleanly on SIGTERM";
       agencies_.erase(it);
       return;
     }

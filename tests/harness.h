@@ -122,7 +122,8 @@ class Deployment {
   }
   // Starts (or restarts on the same port) the board.
   bool StartBoard();
-  // Stops the board cleanly, or kills it.
+  // Stops the board cleanly (a test failure unless it exits 0), or kills
+  // it.
   void StopBoard();
   void KillBoard();
   Daemon* board() { return board_.get(); }
