@@ -73,7 +73,8 @@ absl::StatusOr<ExportedBundle> BoardLink::ExportBundle(
   exported.summary.set_bytes(exported.bytes.size());
   exported.summary.set_acknowledged(state.acknowledged());
   exported.summary.set_feed_cursor(state.feed_cursor());
-  exported.summary.set_remaining(own - (next - 1));
+  // (Changes written during the export may have gone in too.)
+  exported.summary.set_remaining(own - std::min(own, next - 1));
   if (signer_ != nullptr) {
     exported.summary.set_signed_by(signer_->CommonName());
   }
