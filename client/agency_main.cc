@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
   casesync::InitLogging("casesyncd", log_format);
   auto daemon = casesync::AgencyDaemon::Start(options);
   if (!daemon.ok()) {
-    std::cerr << "casesyncd: " << daemon.status().message() << "\n";
+    casesync::LogStartupFailure("casesyncd", log_format,
+                                daemon.status().message());
     return casesync::kExitFailure;
   }
   std::cout << "casesyncd: agency " << options.agency << " serving on "

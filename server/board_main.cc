@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
   casesync::InitLogging("casesync-board", log_format);
   auto server = casesync::BoardServer::Start(options);
   if (!server.ok()) {
-    std::cerr << "casesync-board: " << server.status().message() << "\n";
+    casesync::LogStartupFailure("casesync-board", log_format,
+                                server.status().message());
     return casesync::kExitFailure;
   }
   std::cout << "casesync-board: listening for agencies on "

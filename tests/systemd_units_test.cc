@@ -6,8 +6,11 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/harness.h"
@@ -31,11 +34,11 @@ TEST_P(SystemdUnitsTest, VerifiesCleanlyAndIsHardened) {
   const std::string unit =
       Read(std::string(CASESYNC_SYSTEMD_DIR) + "/" + name + ".service");
   ASSERT_FALSE(unit.empty()) << name;
-  for (const char* hardening :
-       {"User=casesync", "NoNewPrivileges=yes", "ProtectSystem=strict",
-        "PrivateTmp=yes", "StateDirectory=casesync",
-        "RuntimeDirectory=casesync", "CapabilityBoundingSet=\n",
-        "SystemCallFilter=@system-service", "UMask=0077"}) {
+  for (const std::string& hardening : std::vector<std::string>{
+           "User=casesync", "NoNewPrivileges=yes", "ProtectSystem=strict",
+           "PrivateTmp=yes", "StateDirectory=casesync",
+           "RuntimeDirectory=" + name, "CapabilityBoundingSet=\n",
+           "SystemCallFilter=@system-service", "UMask=0077"}) {
     EXPECT_THAT(unit, HasSubstr(hardening)) << name;
   }
   Deployment d;  // for its temporary directory
@@ -46,7 +49,11 @@ TEST_P(SystemdUnitsTest, VerifiesCleanlyAndIsHardened) {
   CommandResult verify =
       testing::Run({"/usr/bin/systemd-analyze", "verify", copy});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
-  EXPECT_EQ(verify.err, "") << name;
+  // It exits 0 on an unknown key or a bad value, and only warns; warnings
+  // about this unit count (not those about the host's own units).
+  for (absl::string_view line : absl::StrSplit(verify.err, '\n')) {
+    EXPECT_FALSE(absl::StrContains(line, copy)) << line;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Units, SystemdUnitsTest,
