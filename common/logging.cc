@@ -29,6 +29,9 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
 
 // The logger gRPC's and protobuf's lines go to: never destroyed, since
 // their threads may still log while static destructors run at exit.
+// (A pointer to a heap shared_ptr, kept in a global so that LeakSanitizer
+// sees it as reachable.)
+std::shared_ptr<spdlog::logger>* forward_logger_holder = nullptr;
 spdlog::logger* forward_logger = nullptr;
 
 // gRPC core's log lines, into the daemon's logger.
@@ -77,7 +80,8 @@ void InitLogging(const std::string& program, LogFormat format) {
   }
   spdlog::set_default_logger(logger);
   spdlog::flush_on(spdlog::level::info);
-  forward_logger = (new std::shared_ptr<spdlog::logger>(logger))->get();
+  forward_logger_holder = new std::shared_ptr<spdlog::logger>(logger);
+  forward_logger = forward_logger_holder->get();
   gpr_set_log_function(ForwardGrpcLog);
   google::protobuf::SetLogHandler(ForwardProtobufLog);
 }
