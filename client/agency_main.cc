@@ -18,12 +18,12 @@ int main(int argc, char** argv) {
       "Example (certificates from deploy/certs.sh, copied to "
       "/etc/casesync/pki):\n"
       "  casesyncd --data_dir /var/lib/casesync/police --agency police \\\n"
-      "      --board board.example:7443 --socket /run/casesync/police.sock "
+      "      --board board.example:7443 --socket /run/casesyncd/police.sock "
       "\\\n"
       "      --tls_cert /etc/casesync/pki/police.crt --tls_key "
       "/etc/casesync/pki/police.key \\\n"
       "      --tls_ca /etc/casesync/pki/ca.crt\n"
-      "  CASESYNC_SOCKET=/run/casesync/police.sock casesync status");
+      "  CASESYNC_SOCKET=/run/casesyncd/police.sock casesync status");
   app.add_option("--data_dir", options.data_dir,
                  "directory of the agency's store (created if missing)")
       ->required();

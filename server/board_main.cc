@@ -17,12 +17,12 @@ int main(int argc, char** argv) {
       "Example (certificates from deploy/certs.sh in /etc/casesync/pki):\n"
       "  casesync-board --data_dir /var/lib/casesync/board --listen "
       "0.0.0.0:7443 \\\n"
-      "      --socket /run/casesync/board.sock \\\n"
+      "      --socket /run/casesync-board/board.sock \\\n"
       "      --tls_cert /etc/casesync/pki/board.crt --tls_key "
       "/etc/casesync/pki/board.key \\\n"
       "      --tls_ca /etc/casesync/pki/ca.crt --tls_crl_dir "
       "/etc/casesync/pki/crl\n"
-      "  CASESYNC_SOCKET=/run/casesync/board.sock casesync status");
+      "  CASESYNC_SOCKET=/run/casesync-board/board.sock casesync status");
   app.add_option("--data_dir", options.board.data_dir,
                  "directory of the board's store (created if missing)")
       ->required();

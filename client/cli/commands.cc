@@ -17,6 +17,7 @@
 #include "casesync/v1/local_api.grpc.pb.h"
 #include "casesync/v1/records.pb.h"
 #include "client/cli/bundle_commands.h"
+#include "client/cli/completion.h"
 #include "client/cli/daemon_client.h"
 #include "client/cli/output.h"
 #include "common/change_check.h"
@@ -901,6 +902,25 @@ void AddCommands(CLI::App& app, CliContext& context,
 }
 
 AddBundleCommands(app, context, on);
+
+// completion
+{
+  auto* completion = app.add_subcommand(
+      "completion",
+      "print a shell completion script; for bash: source <(casesync "
+      "completion bash), or save it under "
+      "/etc/bash_completion.d/casesync");
+  auto shell = std::make_shared<std::string>();
+  completion->add_option("SHELL", *shell, "the shell (bash)")
+      ->required()
+      ->check(CLI::IsMember({"bash"}));
+  completion->callback([action, &app, &context] {
+    *action = [&app, &context] {
+      *context.out << BashCompletion(app, "casesync");
+      return kExitOk;
+    };
+  });
+}
 }  // namespace casesync::cli
 
 }  // namespace casesync::cli
