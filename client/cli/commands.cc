@@ -914,7 +914,8 @@ AddBundleCommands(app, context, on);
   completion->add_option("SHELL", *shell, "the shell (bash)")
       ->required()
       ->check(CLI::IsMember({"bash"}));
-  completion->callback([action, &app, &context] {
+  // `shell` is captured to keep it alive for CLI11 to write into.
+  completion->callback([action, &app, &context, shell] {
     *action = [&app, &context] {
       *context.out << BashCompletion(app, "casesync");
       return kExitOk;
