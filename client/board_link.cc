@@ -506,11 +506,7 @@ absl::StatusOr<v1::ListReceiptsReply> BoardLink::ListReceipts() {
 }
 
 absl::Status BoardLink::OnFeed(const v1::FeedBatch& frame) {
-  v1::FeedBatch decompressed;
-  if (!frame.zstd().empty()) {
-    RETURN_IF_ERROR(DecompressMessage(frame.zstd(), &decompressed));
-  }
-  const v1::FeedBatch& feed = frame.zstd().empty() ? frame : decompressed;
+  ASSIGN_OR_RETURN(const v1::FeedBatch feed, Unwrapped(frame));
   absl::MutexLock apply(&apply_mu_);
   v1::BoardLinkState state = this->state();
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();

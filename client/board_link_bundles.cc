@@ -165,18 +165,14 @@ absl::StatusOr<v1::BundleSummary> BoardLink::ImportBundle(
       return absl::InvalidArgumentError(absl::StrCat(
           "frame ", i + 1, " of a receipt bundle is not a feed batch"));
     }
-    v1::FeedBatch entries;
-    if (frame.feed().zstd().empty()) {
-      entries = frame.feed();
-    } else if (absl::Status status =
-                   DecompressMessage(frame.feed().zstd(), &entries);
-               !status.ok()) {
+    absl::StatusOr<v1::FeedBatch> entries = Unwrapped(frame.feed());
+    if (!entries.ok()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("frame ", i + 1, ": ", status.message()));
+          absl::StrCat("frame ", i + 1, ": ", entries.status().message()));
     }
     absl::StatusOr<uint64_t> applied =
-        StageFeedFrame(entries, frame.feed().cursor(), frame.feed().feed_head(),
-                       batch.get(), &state);
+        StageFeedFrame(*entries, frame.feed().cursor(),
+                       frame.feed().feed_head(), batch.get(), &state);
     if (!applied.ok()) {
       return absl::Status(
           applied.status().code(),

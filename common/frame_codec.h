@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
@@ -31,6 +32,19 @@ std::string CompressSerialized(absl::string_view serialized);
 [[nodiscard]] absl::Status DecompressMessage(
     absl::string_view compressed, google::protobuf::Message* message,
     size_t max_bytes = kMaxDecompressedFrameBytes);
+
+// The batch a sync frame carries (a PushBatch or FeedBatch): `frame` itself,
+// or what its `zstd` field holds. Errors as DecompressMessage.
+template <typename Batch>
+absl::StatusOr<Batch> Unwrapped(const Batch& frame) {
+  if (frame.zstd().empty()) return frame;
+  Batch batch;
+  if (absl::Status status = DecompressMessage(frame.zstd(), &batch);
+      !status.ok()) {
+    return status;
+  }
+  return batch;
+}
 
 }  // namespace casesync
 

@@ -9,9 +9,9 @@
 #include "common/change_check.h"
 #include "common/frame_codec.h"
 #include "common/ids.h"
-#include "common/sha256.h"
 #include "common/status_macros.h"
 #include "server/board.h"
+#include "server/ingest.h"
 #include "spdlog/spdlog.h"
 
 namespace casesync {
@@ -28,12 +28,10 @@ absl::StatusOr<v1::PushBatch> DecodePush(const OpenedBundle& bundle, size_t i) {
     return absl::InvalidArgumentError(
         absl::StrCat("frame ", i + 1, " of an agency's bundle is not a push"));
   }
-  v1::PushBatch push;
-  if (frame.push().zstd().empty()) return frame.push();
-  absl::Status status = DecompressMessage(frame.push().zstd(), &push);
-  if (!status.ok()) {
+  absl::StatusOr<v1::PushBatch> push = Unwrapped(frame.push());
+  if (!push.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("frame ", i + 1, ": ", status.message()));
+        absl::StrCat("frame ", i + 1, ": ", push.status().message()));
   }
   return push;
 }
@@ -161,9 +159,7 @@ absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
       checked.reserve(static_cast<size_t>(end - start));
       for (int i = start; i < end; ++i) {
         *chunk.add_changes() = push.changes(i);
-        CheckedChange& check =
-            checked.emplace_back(CheckAndSerialize(push.changes(i), limits));
-        if (check.check.ok()) check.sha256 = Sha256(check.canonical);
+        checked.push_back(CheckForIngest(push.changes(i), limits));
       }
       ASSIGN_OR_RETURN(v1::PushAck ack, ingest->Push(agency, chunk, checked));
       summary.set_accepted(summary.accepted() + ack.accepted());
@@ -249,19 +245,10 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
       std::unique_ptr<Replica::Batch> batch = board_->replica()->NewBatch();
       ASSIGN_OR_RETURN(audit_head, board_->audit()->Head(batch.get()));
     }
-    v1::ReceiptBody body;
-    body.set_board(board_->id());
-    body.set_agency(agency);
-    body.set_acknowledged_before(reported);
-    body.set_acknowledged(state.acknowledged());
-    body.set_accepted(ack->accepted());
-    for (const v1::Verdict& verdict : ack->rejected()) {
-      *body.add_rejected() = verdict.dot();
-    }
-    body.set_audit_seq(audit_head.seq());
-    body.set_audit_sha256(audit_head.sha256());
-    body.set_time_ms(static_cast<int64_t>(clock_->NowMillis()));
-    ASSIGN_OR_RETURN(*ack->mutable_receipt(), signer_->Sign(body));
+    ASSIGN_OR_RETURN(*ack->mutable_receipt(),
+                     signer_->Sign(ReceiptBodyFor(
+                         board_->id(), agency, reported, *ack, audit_head,
+                         static_cast<int64_t>(clock_->NowMillis()))));
   }
   BundleWriter writer;
   writer.Add(ack_frame);

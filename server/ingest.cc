@@ -10,6 +10,7 @@
 #include "common/change_check.h"
 #include "common/ids.h"
 #include "common/record_types.h"
+#include "common/sha256.h"
 #include "common/status_macros.h"
 #include "common/storage_keys.h"
 #include "server/feed.h"
@@ -49,6 +50,34 @@ absl::StatusOr<v1::AgencySyncState> ParseState(
 }
 
 }  // namespace
+
+CheckedChange CheckForIngest(const v1::Change& change,
+                             const ChangeLimits& limits) {
+  CheckedChange checked = CheckAndSerialize(change, limits);
+  if (checked.check.ok()) checked.sha256 = Sha256(checked.canonical);
+  return checked;
+}
+
+v1::ReceiptBody ReceiptBodyFor(absl::string_view board,
+                               absl::string_view agency,
+                               uint64_t acknowledged_before,
+                               const v1::PushAck& ack,
+                               const v1::AuditHead& audit_head,
+                               int64_t time_ms) {
+  v1::ReceiptBody body;
+  body.set_board(std::string(board));
+  body.set_agency(std::string(agency));
+  body.set_acknowledged_before(acknowledged_before);
+  body.set_acknowledged(ack.acknowledged());
+  body.set_accepted(ack.accepted());
+  for (const v1::Verdict& rejected : ack.rejected()) {
+    *body.add_rejected() = rejected.dot();
+  }
+  body.set_audit_seq(audit_head.seq());
+  body.set_audit_sha256(audit_head.sha256());
+  body.set_time_ms(time_ms);
+  return body;
+}
 
 absl::StatusOr<v1::PushAck> Ingest::Push(absl::string_view agency,
                                          const v1::PushBatch& push) {
@@ -187,18 +216,9 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
   RETURN_IF_ERROR(batch->Commit());
   ack.set_acknowledged(state.acknowledged());
   if (receipt_due) {
-    v1::ReceiptBody body;
-    body.set_board(board_id_);
-    body.set_agency(std::string(agency));
-    body.set_acknowledged_before(acknowledged_before);
-    body.set_acknowledged(ack.acknowledged());
-    body.set_accepted(ack.accepted());
-    for (const v1::Verdict& rejected : ack.rejected()) {
-      *body.add_rejected() = rejected.dot();
-    }
-    body.set_audit_seq(audit_head.seq());
-    body.set_audit_sha256(audit_head.sha256());
-    body.set_time_ms(clock_->NowMillis());
+    const v1::ReceiptBody body =
+        ReceiptBodyFor(board_id_, agency, acknowledged_before, ack, audit_head,
+                       static_cast<int64_t>(clock_->NowMillis()));
     // The push is stored either way: if it cannot be signed, the stream
     // ends with this error and the agency learns its acknowledgement from
     // the next Welcome (with no receipt for this push).

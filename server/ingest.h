@@ -49,6 +49,23 @@ struct IngestLimits {
   uint64_t max_records_per_review = 100'000;
 };
 
+// `change` checked and serialized against `limits`, and the SHA-256 of its
+// canonical form taken for the audit chain when it checks out: what
+// Ingest::Push wants beside each change (computed off the applying thread
+// where there is one).
+CheckedChange CheckForIngest(const v1::Change& change,
+                             const ChangeLimits& limits);
+
+// What a board signs for `ack`, the acknowledgement of `agency`'s changes
+// from acknowledged_before + 1, with its audit chain at `audit_head`, at
+// board time `time_ms`.
+v1::ReceiptBody ReceiptBodyFor(absl::string_view board,
+                               absl::string_view agency,
+                               uint64_t acknowledged_before,
+                               const v1::PushAck& ack,
+                               const v1::AuditHead& audit_head,
+                               int64_t time_ms);
+
 class Ingest {
  public:
   // Neither pointer is owned.

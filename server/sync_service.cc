@@ -8,10 +8,10 @@
 #include "absl/synchronization/mutex.h"
 #include "common/frame_codec.h"
 #include "common/grpc_status.h"
-#include "common/sha256.h"
 #include "common/status_macros.h"
 #include "google/protobuf/arena.h"
 #include "server/caller_identity.h"
+#include "server/ingest.h"
 #include "spdlog/spdlog.h"
 
 namespace casesync {
@@ -149,10 +149,9 @@ bool ReadIncoming(Stream* stream, const ChangeLimits& limits,
       incoming->checked.reserve(
           static_cast<size_t>(incoming->push->changes_size()));
       for (const v1::Change& change : incoming->push->changes()) {
-        CheckedChange& checked =
-            incoming->checked.emplace_back(CheckAndSerialize(change, limits));
-        // For the audit chain, here rather than on the applying thread.
-        if (checked.check.ok()) checked.sha256 = Sha256(checked.canonical);
+        // The audit chain's hash too, here rather than on the applying
+        // thread.
+        incoming->checked.push_back(CheckForIngest(change, limits));
       }
     }
   }
