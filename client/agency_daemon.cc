@@ -33,8 +33,10 @@ absl::StatusOr<std::unique_ptr<AgencyDaemon>> AgencyDaemon::Start(
     spdlog::info("syncing with {} over mutual TLS as {} (CA {})",
                  options.link.board_address, options.agency, transport.tls_ca);
   }
+  BoardLinkOptions link_options = options.link;
+  link_options.metrics = &daemon->metrics_;
   ASSIGN_OR_RETURN(daemon->link_,
-                   BoardLink::Start(daemon->replica_.get(), options.link));
+                   BoardLink::Start(daemon->replica_.get(), link_options));
   RecordServiceOptions record_options;
   record_options.replica = daemon->replica_.get();
   record_options.agency = options.agency;
@@ -46,12 +48,27 @@ absl::StatusOr<std::unique_ptr<AgencyDaemon>> AgencyDaemon::Start(
       daemon->records_.get(), daemon->link_.get());
   ASSIGN_OR_RETURN(daemon->local_server_,
                    ServeLocalApi(options.socket, daemon->local_service_.get()));
+  if (!options.metrics_listen.empty()) {
+    ASSIGN_OR_RETURN(
+        daemon->metrics_server_,
+        MetricsServer::Start(
+            options.metrics_listen,
+            [link = daemon->link_.get(), metrics = &daemon->metrics_,
+             data_dir = options.data_dir]() -> absl::StatusOr<std::string> {
+              ASSIGN_OR_RETURN(v1::StatusReply status, link->Status());
+              return RenderMetrics("casesyncd", status, *metrics,
+                                   DirectoryBytes(data_dir));
+            }));
+    spdlog::info("Prometheus metrics on http://{}/metrics",
+                 daemon->metrics_server_->address());
+  }
   return daemon;
 }
 
 AgencyDaemon::~AgencyDaemon() { Shutdown(absl::ZeroDuration()); }
 
 void AgencyDaemon::Shutdown(absl::Duration grace) {
+  metrics_server_.reset();  // it reads the link
   if (local_server_ != nullptr) {
     local_server_->Shutdown(std::chrono::system_clock::now() +
                             absl::ToChronoMilliseconds(grace));

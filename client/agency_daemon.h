@@ -11,6 +11,8 @@
 #include "absl/status/statusor.h"
 #include "client/board_link.h"
 #include "common/local_api_service.h"
+#include "common/metrics.h"
+#include "common/metrics_server.h"
 #include "common/record_service.h"
 #include "common/replica.h"
 #include "grpcpp/server.h"
@@ -28,6 +30,9 @@ struct AgencyDaemonOptions {
   BoardLinkOptions link;
   // Sync every commit to disk (the default); false only for tests.
   bool sync = true;
+  // Where to serve Prometheus metrics (MetricsServer::Start's address
+  // forms); empty: not served.
+  std::string metrics_listen;
 };
 
 class AgencyDaemon {
@@ -39,6 +44,11 @@ class AgencyDaemon {
       const AgencyDaemonOptions& options);
   ~AgencyDaemon();
 
+  // The metrics listener's address with the port bound; empty if none.
+  std::string metrics_address() const {
+    return metrics_server_ != nullptr ? metrics_server_->address() : "";
+  }
+
   // Stops the local API and the link (waiting up to `grace` for calls in
   // progress), then closes the store.
   void Shutdown(absl::Duration grace);
@@ -46,11 +56,13 @@ class AgencyDaemon {
  private:
   AgencyDaemon() = default;
 
+  SyncMetrics metrics_;
   std::unique_ptr<Replica> replica_;
   std::unique_ptr<BoardLink> link_;
   std::unique_ptr<RecordService> records_;
   std::unique_ptr<LocalApiService> local_service_;
   std::unique_ptr<grpc::Server> local_server_;
+  std::unique_ptr<MetricsServer> metrics_server_;
 };
 
 }  // namespace casesync

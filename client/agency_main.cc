@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "client/agency_daemon.h"
+#include "common/config_file.h"
 #include "common/daemon.h"
 #include "common/logging.h"
 #include "common/transport.h"
@@ -17,13 +18,19 @@ int main(int argc, char** argv) {
   app.footer(
       "Example (certificates from deploy/certs.sh, copied to "
       "/etc/casesync/pki):\n"
-      "  casesyncd --data_dir /var/lib/casesync/police --agency police \\\n"
-      "      --board board.example:7443 --socket /run/casesyncd/police.sock "
+      "  casesyncd --data_dir /var/lib/casesync/agency --agency police \\\n"
+      "      --board board.example:7443 --socket /run/casesyncd/agency.sock "
       "\\\n"
       "      --tls_cert /etc/casesync/pki/police.crt --tls_key "
       "/etc/casesync/pki/police.key \\\n"
       "      --tls_ca /etc/casesync/pki/ca.crt\n"
-      "  CASESYNC_SOCKET=/run/casesyncd/police.sock casesync status");
+      "  CASESYNC_SOCKET=/run/casesyncd/agency.sock casesync status\n"
+      "The same with the settings in a TOML file (deploy/config/agency.toml), "
+      "and what they come to:\n"
+      "  casesyncd --config /etc/casesync/agency.toml --data_dir "
+      "/var/lib/casesync/agency \\\n"
+      "      --socket /run/casesyncd/agency.sock\n"
+      "  casesyncd --config /etc/casesync/agency.toml --print_config");
   app.add_option("--data_dir", options.data_dir,
                  "directory of the agency's store (created if missing)")
       ->required();
@@ -44,6 +51,12 @@ int main(int argc, char** argv) {
                  "longest wait between attempts to reach the board, seconds")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_option(
+      "--metrics_listen", options.metrics_listen,
+      "serve Prometheus metrics at http://ADDRESS/metrics: HOST:PORT with an "
+      "IP address, or a port alone for 127.0.0.1 (loopback); port 0 "
+      "picks a free one (printed at start). Off unless given");
+  casesync::AddConfigFlags(app);
   casesync::LogFormat log_format = casesync::LogFormat::kText;
   casesync::AddLogFlags(app, &log_format);
   casesync::AddTransportFlags(app, /*board=*/false, &options.link.transport);
@@ -64,8 +77,13 @@ int main(int argc, char** argv) {
     return casesync::kExitFailure;
   }
   std::cout << "casesyncd: agency " << options.agency << " serving on "
-            << options.socket << "; syncing with " << options.link.board_address
-            << std::endl;
+            << options.socket << "; syncing with "
+            << options.link.board_address;
+  if (!(*daemon)->metrics_address().empty()) {
+    std::cout << "; metrics on http://" << (*daemon)->metrics_address()
+              << "/metrics";
+  }
+  std::cout << std::endl;
   const int signal_number = casesync::AwaitTerminationSignal();
   spdlog::info("signal {}: shutting down", signal_number);
   (*daemon)->Shutdown(absl::Seconds(5));

@@ -223,6 +223,10 @@ absl::Status BoardLink::RunSession() {
   hello.mutable_hello()->set_protocol_version(1);
   hello.mutable_hello()->set_feed_cursor(start.feed_cursor());
   hello.mutable_hello()->set_acknowledged(start.acknowledged());
+  if (absl::StatusOr<uint64_t> own = replica_->Frontier(replica_->id());
+      own.ok()) {
+    hello.mutable_hello()->set_local_changes(*own);
+  }
   v1::BoardFrame frame;
   if (!write(hello) || !stream->Read(&frame)) return finish(absl::OkStatus());
   if (!frame.has_welcome()) {
@@ -330,7 +334,7 @@ absl::Status BoardLink::RunSession() {
             CompressSerialized(SerializedPush(*changes)));
         {
           absl::MutexLock lock(&mu_);
-          in_flight_.push_back(last);
+          in_flight_.push_back({last, absl::Now()});
         }
         if (!write(push)) break;
         next_to_send = last + 1;
@@ -449,7 +453,12 @@ absl::Status BoardLink::StagePushAck(const v1::PushAck& ack,
 
 void BoardLink::Acknowledged(uint64_t acknowledged) {
   absl::MutexLock lock(&mu_);
-  while (!in_flight_.empty() && in_flight_.front() <= acknowledged) {
+  const absl::Time now = absl::Now();
+  while (!in_flight_.empty() &&
+         in_flight_.front().last_counter <= acknowledged) {
+    if (options_.metrics != nullptr) {
+      options_.metrics->push.Observe(now - in_flight_.front().sent);
+    }
     in_flight_.pop_front();
   }
   cv_.SignalAll();
@@ -506,6 +515,7 @@ absl::StatusOr<v1::ListReceiptsReply> BoardLink::ListReceipts() {
 }
 
 absl::Status BoardLink::OnFeed(const v1::FeedBatch& frame) {
+  const absl::Time arrived = absl::Now();
   ASSIGN_OR_RETURN(const v1::FeedBatch feed, Unwrapped(frame));
   absl::MutexLock apply(&apply_mu_);
   v1::BoardLinkState state = this->state();
@@ -513,7 +523,11 @@ absl::Status BoardLink::OnFeed(const v1::FeedBatch& frame) {
   RETURN_IF_ERROR(StageFeedFrame(feed, frame.cursor(), frame.feed_head(),
                                  batch.get(), &state)
                       .status());
-  return CommitState(batch.get(), std::move(state));
+  RETURN_IF_ERROR(CommitState(batch.get(), std::move(state)));
+  if (options_.metrics != nullptr && feed.entries_size() > 0) {
+    options_.metrics->pull.Observe(absl::Now() - arrived);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> BoardLink::StageFeedFrame(const v1::FeedBatch& entries,

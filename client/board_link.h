@@ -29,6 +29,7 @@
 #include "absl/time/time.h"
 #include "casesync/v1/storage.pb.h"
 #include "casesync/v1/sync.grpc.pb.h"
+#include "common/metrics.h"
 #include "common/replica.h"
 #include "common/signing.h"
 #include "common/sync_control.h"
@@ -62,6 +63,8 @@ struct BoardLinkOptions {
   absl::Duration connect_timeout = absl::Seconds(5);
   // A stream is closed and reopened after this long (its gRPC deadline).
   absl::Duration stream_lifetime = absl::Hours(1);
+  // Where to record push and pull latencies; not owned; may be null.
+  SyncMetrics* metrics = nullptr;
 };
 
 class BoardLink : public SyncControl {
@@ -180,7 +183,13 @@ class BoardLink : public SyncControl {
   // The open session's call, to cancel it on Stop().
   grpc::ClientContext* session_context_ ABSL_GUARDED_BY(mu_) = nullptr;
   // Last counters of the push frames sent and not yet acknowledged.
-  std::deque<uint64_t> in_flight_ ABSL_GUARDED_BY(mu_);
+  // Pushes sent and not yet acknowledged: their last counter, and when
+  // each was sent.
+  struct InFlight {
+    uint64_t last_counter;
+    absl::Time sent;
+  };
+  std::deque<InFlight> in_flight_ ABSL_GUARDED_BY(mu_);
   bool reader_done_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -29,7 +29,8 @@ inline constexpr int kMaxGrpcMessageBytes = 64 << 20;
 
 // Parses the command line into `app`. Returns nullopt to go on, or the exit
 // code to leave with: 0 after --help, kExitUsage (with the reason on stderr)
-// for anything CLI11 refuses.
+// for anything CLI11 refuses (a bad configuration file among them), 0 after
+// printing the configuration if --print_config was given (AddConfigFlags).
 std::optional<int> ParseCommandLine(CLI::App& app, int argc, char** argv);
 
 // Makes sure the daemon's data directory at `path` is private: creates it

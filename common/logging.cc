@@ -64,7 +64,8 @@ void AddLogFlags(CLI::App& app, LogFormat* format) {
          },
          "log lines on stderr: text (for people, the default) or json (one "
          "object per line: time, program, level, message)")
-      ->check(CLI::IsMember({"text", "json"}));
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_str("text");
 }
 
 void InitLogging(const std::string& program, LogFormat format) {

@@ -51,33 +51,41 @@ std::shared_ptr<grpc::experimental::CertificateProviderInterface> Provider(
 }  // namespace
 
 void AddTransportFlags(CLI::App& app, bool board, TransportOptions* options) {
-  CLI::Option* cert =
-      app.add_option("--tls_cert", options->tls_cert,
-                     "PEM certificate of this replica, issued by the board's "
-                     "CA (deploy/certs.sh); its common name is the replica id");
-  CLI::Option* key = app.add_option("--tls_key", options->tls_key,
-                                    "PEM private key of --tls_cert");
-  CLI::Option* ca = app.add_option(
+  app.add_option("--tls_cert", options->tls_cert,
+                 "PEM certificate of this replica, issued by the board's CA "
+                 "(deploy/certs.sh); its common name is the replica id");
+  app.add_option("--tls_key", options->tls_key,
+                 "PEM private key of --tls_cert");
+  app.add_option(
       "--tls_ca", options->tls_ca,
       "PEM certificate of the board's CA, which every peer must chain to");
-  CLI::Option* insecure = app.add_flag(
+  // --insecure with TLS files is refused by CheckTransport, not by CLI11's
+  // "excludes": a configuration file saying `insecure = false` beside the
+  // files is fine, and CLI11 counts any value as given.
+  app.add_flag(
       "--insecure", options->insecure,
       board ? "plain text, and agencies name themselves: for development on "
               "one machine only"
             : "plain text, naming this agency in call metadata: for "
               "development on one machine only");
-  insecure->excludes(cert)->excludes(key)->excludes(ca);
   if (board) {
-    CLI::Option* crl = app.add_option(
-        "--tls_crl_dir", options->tls_crl_dir,
-        "directory of the CA's revocation lists by hash (deploy/certs.sh "
-        "revoke keeps it); revoked agency certificates are refused");
-    insecure->excludes(crl);
+    app.add_option("--tls_crl_dir", options->tls_crl_dir,
+                   "directory of the CA's revocation lists by hash "
+                   "(deploy/certs.sh revoke keeps it); revoked agency "
+                   "certificates are refused");
   }
 }
 
 absl::Status CheckTransport(const TransportOptions& options) {
-  if (options.insecure) return absl::OkStatus();
+  if (options.insecure) {
+    if (!options.tls_cert.empty() || !options.tls_key.empty() ||
+        !options.tls_ca.empty() || !options.tls_crl_dir.empty()) {
+      return absl::InvalidArgumentError(
+          "--insecure (plain text) and TLS files (--tls_cert, --tls_key, "
+          "--tls_ca, --tls_crl_dir) are both given: choose one");
+    }
+    return absl::OkStatus();
+  }
   if (options.tls_cert.empty() && options.tls_key.empty() &&
       options.tls_ca.empty()) {
     return absl::InvalidArgumentError(

@@ -93,6 +93,10 @@ absl::StatusOr<v1::StatusReply> Board::Status() {
               static_cast<int64_t>(state.last_contact_ms()));
     }
     row->set_acknowledged(state.acknowledged());
+    row->set_pending(static_cast<uint32_t>(
+        state.reported_changes() > state.acknowledged()
+            ? state.reported_changes() - state.acknowledged()
+            : 0));
     row->set_accepted(static_cast<uint32_t>(state.accepted()));
     row->set_rejected(static_cast<uint32_t>(state.rejected()));
     row->set_lag(static_cast<uint32_t>(

@@ -176,8 +176,12 @@ absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
   summary.set_judged_before(total - summary.accepted() - summary.rejected());
   // What the agency reports of itself, unless a later report (a newer
   // bundle, or a Hello) is already recorded.
-  RETURN_IF_ERROR(ingest->Touch(agency, header.feed_cursor(),
-                                header.acknowledged(), header.created_ms()));
+  Ingest::AgencyReport report;
+  report.feed_cursor = header.feed_cursor();
+  report.acknowledged = header.acknowledged();
+  report.changes = std::max(header.last_counter(), header.acknowledged());
+  report.at_ms = header.created_ms();
+  RETURN_IF_ERROR(ingest->Touch(agency, report));
   ASSIGN_OR_RETURN(state, ingest->State(agency));
   summary.set_acknowledged(state.acknowledged());
   spdlog::info(

@@ -1,6 +1,7 @@
 // casesync-board: the safeguarding board's server of record.
 #include <iostream>
 
+#include "common/config_file.h"
 #include "common/daemon.h"
 #include "common/logging.h"
 #include "common/transport.h"
@@ -22,7 +23,13 @@ int main(int argc, char** argv) {
       "/etc/casesync/pki/board.key \\\n"
       "      --tls_ca /etc/casesync/pki/ca.crt --tls_crl_dir "
       "/etc/casesync/pki/crl\n"
-      "  CASESYNC_SOCKET=/run/casesync-board/board.sock casesync status");
+      "  CASESYNC_SOCKET=/run/casesync-board/board.sock casesync status\n"
+      "The same with the settings in a TOML file (deploy/config/board.toml), "
+      "and what they come to:\n"
+      "  casesync-board --config /etc/casesync/board.toml --data_dir "
+      "/var/lib/casesync/board \\\n"
+      "      --socket /run/casesync-board/board.sock\n"
+      "  casesync-board --config /etc/casesync/board.toml --print_config");
   app.add_option("--data_dir", options.board.data_dir,
                  "directory of the board's store (created if missing)")
       ->required();
@@ -37,6 +44,12 @@ int main(int argc, char** argv) {
                  "the board's replica id; with TLS, the common name of "
                  "--tls_cert (it signs the agencies' receipts)")
       ->capture_default_str();
+  app.add_option(
+      "--metrics_listen", options.metrics_listen,
+      "serve Prometheus metrics at http://ADDRESS/metrics: HOST:PORT with an "
+      "IP address, or a port alone for 127.0.0.1 (loopback); port 0 "
+      "picks a free one (printed at start). Off unless given");
+  casesync::AddConfigFlags(app);
   casesync::LogFormat log_format = casesync::LogFormat::kText;
   casesync::AddLogFlags(app, &log_format);
   casesync::AddTransportFlags(app, /*board=*/true, &options.transport);
@@ -89,7 +102,12 @@ int main(int argc, char** argv) {
   }
   std::cout << "casesync-board: listening for agencies on "
             << (*server)->listen_address() << "; local API on "
-            << options.socket << std::endl;
+            << options.socket;
+  if (!(*server)->metrics_address().empty()) {
+    std::cout << "; metrics on http://" << (*server)->metrics_address()
+              << "/metrics";
+  }
+  std::cout << std::endl;
   const int signal_number = casesync::AwaitTerminationSignal();
   spdlog::info("signal {}: shutting down", signal_number);
   (*server)->Shutdown(absl::Seconds(5));

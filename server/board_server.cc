@@ -39,6 +39,7 @@ absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
   SyncServiceOptions sync_options;
   sync_options.insecure = options.transport.insecure;
   sync_options.max_push_bytes = options.max_message_bytes / 2;
+  sync_options.metrics = &server->metrics_;
   server->sync_service_ =
       std::make_unique<SyncService>(server->board_.get(), sync_options);
   // Standard gRPC health checking (grpc.health.v1) and server reflection,
@@ -91,12 +92,28 @@ absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
       server->board_->records(), server->board_.get());
   ASSIGN_OR_RETURN(server->local_server_,
                    ServeLocalApi(options.socket, server->local_service_.get()));
+  if (!options.metrics_listen.empty()) {
+    ASSIGN_OR_RETURN(
+        server->metrics_server_,
+        MetricsServer::Start(
+            options.metrics_listen,
+            [board = server->board_.get(), metrics = &server->metrics_,
+             data_dir =
+                 options.board.data_dir]() -> absl::StatusOr<std::string> {
+              ASSIGN_OR_RETURN(v1::StatusReply status, board->Status());
+              return RenderMetrics("casesync-board", status, *metrics,
+                                   DirectoryBytes(data_dir));
+            }));
+    spdlog::info("Prometheus metrics on http://{}/metrics",
+                 server->metrics_server_->address());
+  }
   return server;
 }
 
 BoardServer::~BoardServer() { Shutdown(absl::ZeroDuration()); }
 
 void BoardServer::Shutdown(absl::Duration grace) {
+  metrics_server_.reset();  // it reads the board
   if (sync_service_ != nullptr) sync_service_->Stop();
   const auto deadline =
       std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace);

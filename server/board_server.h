@@ -11,6 +11,8 @@
 #include "absl/status/statusor.h"
 #include "common/daemon.h"
 #include "common/local_api_service.h"
+#include "common/metrics.h"
+#include "common/metrics_server.h"
 #include "common/transport.h"
 #include "grpcpp/server.h"
 #include "server/board.h"
@@ -31,6 +33,9 @@ struct BoardServerOptions {
   // receive limit). Agencies keep pushes to half of it, uncompressed, so a
   // change may be at most that large (board.limits.max_change_bytes).
   size_t max_message_bytes = kMaxGrpcMessageBytes;
+  // Where to serve Prometheus metrics (MetricsServer::Start's address
+  // forms); empty: not served.
+  std::string metrics_listen;
 };
 
 class BoardServer {
@@ -44,6 +49,10 @@ class BoardServer {
 
   // The sync service's address with the port actually bound.
   const std::string& listen_address() const { return listen_address_; }
+  // The metrics listener's address with the port bound; empty if none.
+  std::string metrics_address() const {
+    return metrics_server_ != nullptr ? metrics_server_->address() : "";
+  }
   Board* board() { return board_.get(); }
 
   // Stops taking calls, ends open streams (waiting up to `grace`), closes
@@ -53,12 +62,14 @@ class BoardServer {
  private:
   BoardServer() = default;
 
+  SyncMetrics metrics_;
   std::unique_ptr<Board> board_;
   std::unique_ptr<SyncService> sync_service_;
   std::unique_ptr<LocalApiService> local_service_;
   std::unique_ptr<grpc::Server> sync_server_;
   std::unique_ptr<grpc::Server> local_server_;
   std::string listen_address_;
+  std::unique_ptr<MetricsServer> metrics_server_;
 };
 
 }  // namespace casesync

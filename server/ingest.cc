@@ -229,21 +229,24 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
   return ack;
 }
 
-absl::Status Ingest::Touch(absl::string_view agency, uint64_t feed_cursor,
-                           std::optional<uint64_t> reported_acknowledged,
-                           int64_t reported_at_ms) {
+absl::Status Ingest::Touch(absl::string_view agency,
+                           const AgencyReport& report) {
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
   ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                    batch->Get(Family::kSyncState, StateKey(agency)));
   ASSIGN_OR_RETURN(v1::AgencySyncState state, ParseState(bytes));
   const uint64_t now = clock_->NowMillis();
   state.set_last_contact_ms(now);
-  if (reported_at_ms == 0) reported_at_ms = static_cast<int64_t>(now);
+  const int64_t reported_at_ms =
+      report.at_ms != 0 ? report.at_ms : static_cast<int64_t>(now);
   if (reported_at_ms >= state.reported_at_ms()) {
     state.set_reported_at_ms(reported_at_ms);
-    if (feed_cursor > 0) state.set_feed_cursor(feed_cursor);
-    if (reported_acknowledged.has_value()) {
-      state.set_reported_acknowledged(*reported_acknowledged);
+    if (report.feed_cursor > 0) state.set_feed_cursor(report.feed_cursor);
+    if (report.acknowledged.has_value()) {
+      state.set_reported_acknowledged(*report.acknowledged);
+    }
+    if (report.changes.has_value()) {
+      state.set_reported_changes(*report.changes);
     }
   }
   batch->Put(Family::kSyncState, StateKey(agency), state.SerializeAsString());

@@ -101,14 +101,29 @@ class Ingest {
     signer_ = signer;
   }
 
-  // Records contact from `agency`, its feed cursor when known (> 0), and
-  // the acknowledged frontier it says it has recorded, when it says so, as
-  // reported at `reported_at_ms` (0: now). A report older than the one
-  // recorded changes only the contact time.
-  [[nodiscard]] absl::Status Touch(
-      absl::string_view agency, uint64_t feed_cursor,
-      std::optional<uint64_t> reported_acknowledged = std::nullopt,
-      int64_t reported_at_ms = 0);
+  // What an agency says of itself when it connects (Hello) or in a bundle.
+  struct AgencyReport {
+    // Its feed cursor; 0: not known.
+    uint64_t feed_cursor = 0;
+    // The acknowledged frontier it has recorded, when it says so.
+    std::optional<uint64_t> acknowledged;
+    // The newest counter of its own changes, when it says so.
+    std::optional<uint64_t> changes;
+    // When it was made, milliseconds since the epoch; 0: now.
+    int64_t at_ms = 0;
+  };
+
+  // Records contact from `agency` and what it `report`s of itself. A report
+  // older than the one recorded changes only the contact time.
+  [[nodiscard]] absl::Status Touch(absl::string_view agency,
+                                   const AgencyReport& report);
+  // Records contact and a feed acknowledgement up to `feed_cursor`.
+  [[nodiscard]] absl::Status Touch(absl::string_view agency,
+                                   uint64_t feed_cursor) {
+    AgencyReport report;
+    report.feed_cursor = feed_cursor;
+    return Touch(agency, report);
+  }
 
   // The bookkeeping of one agency (all zero if never seen).
   absl::StatusOr<v1::AgencySyncState> State(absl::string_view agency) const;

@@ -24,12 +24,13 @@ using Stream = grpc::ServerReaderWriter<v1::BoardFrame, v1::AgencyFrame>;
 class Session {
  public:
   Session(Board* board, std::string agency, Stream* stream, size_t max_bytes,
-          const std::atomic<bool>* stopping)
+          const std::atomic<bool>* stopping, SyncMetrics* metrics)
       : board_(board),
         agency_(std::move(agency)),
         stream_(stream),
         max_bytes_(max_bytes),
-        stopping_(stopping) {}
+        stopping_(stopping),
+        metrics_(metrics) {}
 
   bool Write(const v1::BoardFrame& frame) {
     absl::MutexLock lock(&write_mu_);
@@ -62,6 +63,7 @@ class Session {
     Feed* feed = board_->feed();
     while (!stopping_->load()) {
       const uint64_t wakes = feed->wake_count();
+      const absl::Time started = absl::Now();
       absl::StatusOr<v1::FeedBatch> batch =
           feed->ReadFor(agency_, cursor, max_bytes_);
       if (!batch.ok()) return batch.status();
@@ -80,6 +82,7 @@ class Session {
           feed->set_zstd(CompressMessage(entries));
         }
         if (!Write(frame)) return absl::OkStatus();  // the agency went away
+        if (metrics_ != nullptr) metrics_->pull.Observe(absl::Now() - started);
       }
       bool done;
       std::vector<v1::Pong> pongs;
@@ -110,6 +113,7 @@ class Session {
   Stream* const stream_;
   const size_t max_bytes_;
   const std::atomic<bool>* const stopping_;
+  SyncMetrics* const metrics_;
   absl::Mutex write_mu_;
   absl::Mutex mu_;
   std::deque<v1::Pong> pings_ ABSL_GUARDED_BY(mu_);
@@ -127,6 +131,8 @@ struct Incoming {
   // Each change of `push` checked and serialized (CheckAndSerialize).
   std::vector<CheckedChange> checked;
   absl::Status decode_status;
+  // When the frame was read off the stream.
+  absl::Time arrived;
 };
 
 // Reads the next frame; false at the end of the stream. A push is
@@ -135,6 +141,7 @@ struct Incoming {
 bool ReadIncoming(Stream* stream, const ChangeLimits& limits,
                   Incoming* incoming) {
   if (!stream->Read(&incoming->frame)) return false;
+  incoming->arrived = absl::Now();
   if (incoming->frame.has_push()) {
     incoming->push = &incoming->frame.push();
     if (!incoming->frame.push().zstd().empty()) {
@@ -221,8 +228,11 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
   }
   const v1::Hello& hello = first.hello();
   const uint64_t start_cursor = hello.feed_cursor();
-  if (absl::Status touched =
-          board_->ingest()->Touch(agency, start_cursor, hello.acknowledged());
+  Ingest::AgencyReport report;
+  report.feed_cursor = start_cursor;
+  report.acknowledged = hello.acknowledged();
+  if (hello.local_changes() > 0) report.changes = hello.local_changes();
+  if (absl::Status touched = board_->ingest()->Touch(agency, report);
       !touched.ok()) {
     return ToGrpcStatus(touched);
   }
@@ -230,7 +240,7 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
   if (!state.ok()) return ToGrpcStatus(state.status());
 
   Session session(board_, agency, stream, options_.max_feed_frame_bytes,
-                  &stopping_);
+                  &stopping_, options_.metrics);
   v1::BoardFrame welcome;
   welcome.mutable_welcome()->set_board_id(board_->id());
   welcome.mutable_welcome()->set_acknowledged(state->acknowledged());
@@ -287,8 +297,11 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
         }
         v1::BoardFrame reply;
         *reply.mutable_push_ack() = *std::move(ack);
-        if (!session.Write(reply))
+        if (!session.Write(reply)) {
           status = absl::CancelledError("stream closed");
+        } else if (options_.metrics != nullptr) {
+          options_.metrics->push.Observe(absl::Now() - incoming.arrived);
+        }
         break;
       }
       case v1::AgencyFrame::kFeedAck:

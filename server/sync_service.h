@@ -16,6 +16,7 @@
 #include <atomic>
 
 #include "casesync/v1/sync.grpc.pb.h"
+#include "common/metrics.h"
 #include "server/board.h"
 
 namespace casesync {
@@ -28,6 +29,8 @@ struct SyncServiceOptions {
   // Most uncompressed bytes of changes an agency should put in one push
   // (told in the Welcome).
   uint64_t max_push_bytes = 4 << 20;
+  // Where to record push and pull latencies; not owned; may be null.
+  SyncMetrics* metrics = nullptr;
 };
 
 class SyncService final : public v1::BoardSync::Service {

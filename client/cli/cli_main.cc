@@ -8,7 +8,7 @@ int main(int argc, char** argv) {
       "(an agency's casesyncd, or the board's casesync-board)."};
   app.footer(
       "Examples:\n"
-      "  export CASESYNC_SOCKET=/run/casesyncd/police.sock\n"
+      "  export CASESYNC_SOCKET=/run/casesyncd/agency.sock\n"
       "  casesync status\n"
       "  casesync record add --review cspr-7 --type chronology \\\n"
       "      --set date=2024-03-04 --set source=\"PNC 1234\" --set "

@@ -124,14 +124,15 @@ int Status(Client& client, const CliContext& context) {
     out << "board " << board.board() << ": feed at " << board.feed_head()
         << ", " << board.conflicts() << " open conflict"
         << (board.conflicts() == 1 ? "" : "s") << "\n\n";
-    Table table({"AGENCY", "CONNECTED", "LAST CONTACT", "ACKNOWLEDGED",
-                 "ACCEPTED", "REJECTED", "LAG"});
+    Table table({"AGENCY", "CONNECTED", "LAST CONTACT", "PENDING",
+                 "ACKNOWLEDGED", "ACCEPTED", "REJECTED", "LAG"});
     for (const v1::BoardAgencyRow& row : board.agencies()) {
       table.AddRow(
           {row.agency(), row.connected() ? "yes" : "no",
            DescribeTime(row.last_contact(), row.has_last_contact(), now),
-           absl::StrCat(row.acknowledged()), absl::StrCat(row.accepted()),
-           absl::StrCat(row.rejected()), absl::StrCat(row.lag())});
+           absl::StrCat(row.pending()), absl::StrCat(row.acknowledged()),
+           absl::StrCat(row.accepted()), absl::StrCat(row.rejected()),
+           absl::StrCat(row.lag())});
     }
     if (table.empty()) {
       out << "no agencies yet: create a review with casesync review create\n";
