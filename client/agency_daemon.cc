@@ -1,9 +1,11 @@
 #include "client/agency_daemon.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/backup.h"
 #include "common/daemon.h"
 #include "common/status_macros.h"
 #include "common/transport.h"
+#include "google/protobuf/util/time_util.h"
 #include "spdlog/spdlog.h"
 
 namespace casesync {
@@ -35,13 +37,32 @@ absl::StatusOr<std::unique_ptr<AgencyDaemon>> AgencyDaemon::Start(
   }
   BoardLinkOptions link_options = options.link;
   link_options.metrics = &daemon->metrics_;
+  ASSIGN_OR_RETURN(
+      std::optional<v1::BackupManifest> restored,
+      FindRestoredBackup(options.data_dir, "agency", options.agency));
+  if (restored.has_value()) {
+    link_options.restored_from_backup_ms = std::max<int64_t>(
+        1, google::protobuf::util::TimeUtil::TimestampToMilliseconds(
+               restored->taken_at()));
+    spdlog::warn(
+        "store restored from a backup taken at {}: local changes wait until "
+        "the board has been reached and has sent back what it holds from "
+        "after the backup",
+        google::protobuf::util::TimeUtil::ToString(restored->taken_at()));
+  }
   ASSIGN_OR_RETURN(daemon->link_,
                    BoardLink::Start(daemon->replica_.get(), link_options));
+  // The link has recorded the restore durably.
+  if (restored.has_value())
+    RETURN_IF_ERROR(ForgetRestoredBackup(options.data_dir));
   RecordServiceOptions record_options;
   record_options.replica = daemon->replica_.get();
   record_options.agency = options.agency;
   record_options.on_write = [link = daemon->link_.get()] {
     link->LocalWrite();
+  };
+  record_options.may_write = [link = daemon->link_.get()] {
+    return link->MayWrite();
   };
   daemon->records_ = std::make_unique<RecordService>(std::move(record_options));
   daemon->local_service_ = std::make_unique<LocalApiService>(

@@ -61,6 +61,13 @@ absl::StatusOr<std::unique_ptr<BoardLink>> BoardLink::Start(
     // to start with a file that cannot be read.
     RETURN_IF_ERROR(CertificateTrust::Load(options.transport.tls_ca).status());
   }
+  if (options.restored_from_backup_ms != 0) {
+    // Durably, before the caller forgets the backup's manifest.
+    state.set_restored_from_backup_ms(options.restored_from_backup_ms);
+    std::unique_ptr<Replica::Batch> batch = replica->NewBatch();
+    batch->Put(Family::kSyncState, kStateKey, state.SerializeAsString());
+    RETURN_IF_ERROR(batch->Commit());
+  }
   auto link = std::unique_ptr<BoardLink>(
       new BoardLink(replica, std::move(options), std::move(state)));
   link->signer_ = std::move(signer);
@@ -223,6 +230,7 @@ absl::Status BoardLink::RunSession() {
   hello.mutable_hello()->set_protocol_version(1);
   hello.mutable_hello()->set_feed_cursor(start.feed_cursor());
   hello.mutable_hello()->set_acknowledged(start.acknowledged());
+  hello.mutable_hello()->set_feed_epoch(start.feed_epoch());
   if (absl::StatusOr<uint64_t> own = replica_->Frontier(replica_->id());
       own.ok()) {
     hello.mutable_hello()->set_local_changes(*own);
@@ -382,14 +390,43 @@ absl::Status BoardLink::OnWelcome(const v1::Welcome& welcome) {
         "this agency syncs with board '", known, "', but '", welcome.board_id(),
         "' answered at ", options_.board_address));
   }
-  if (welcome.acknowledged() > own) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the board has acknowledged ", welcome.acknowledged(),
-        " changes from this agency, but this store holds only ", own,
-        ": was the data directory restored from an old backup?"));
-  }
-  state.set_board_id(welcome.board_id());
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+  if (welcome.acknowledged() > own) {
+    // The board holds changes of this agency the store does not: it was
+    // restored from a backup (or started empty). Later own changes are
+    // numbered after the board's; the board sends back those it accepted.
+    // A store that wrote changes of its own since, not knowing, has used
+    // numbers the board holds for others: that cannot be mended here.
+    if (state.restored_from_backup_ms() == 0 && own > 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the board has acknowledged ", welcome.acknowledged(),
+          " changes from this agency, but this store holds only ", own,
+          ": was the data directory replaced by an old copy? Restore it "
+          "from a backup made with casesync admin backup (docs/"
+          "operations.md), which knows to take the rest back from the "
+          "board"));
+    }
+    RETURN_IF_ERROR(batch->RaiseOwnFrontier(welcome.acknowledged()));
+    spdlog::warn(
+        "the board holds this agency's changes up to {}, this store up to "
+        "{}: taking back those the board accepted; new changes are "
+        "numbered from {}",
+        welcome.acknowledged(), own, welcome.acknowledged() + 1);
+  }
+  if (welcome.feed_epoch() != state.feed_epoch()) {
+    // The board was restored from a backup: its feed numbers count anew
+    // past the point Welcome.feed_cursor names.
+    if (welcome.feed_cursor() < state.feed_cursor()) {
+      spdlog::warn(
+          "the board was restored from a backup: reading its feed again "
+          "from {} (this agency had {})",
+          welcome.feed_cursor(), state.feed_cursor());
+      state.set_feed_cursor(welcome.feed_cursor());
+    }
+    state.set_feed_epoch(welcome.feed_epoch());
+  }
+  state.clear_restored_from_backup_ms();
+  state.set_board_id(welcome.board_id());
   ASSIGN_OR_RETURN(uint64_t new_rejections,
                    StoreRejections(batch.get(), welcome.rejected()));
   state.set_rejected(state.rejected() + new_rejections);
@@ -398,6 +435,35 @@ absl::Status BoardLink::OnWelcome(const v1::Welcome& welcome) {
   state.set_feed_head(welcome.feed_head());
   state.set_last_contact_ms(options_.clock->NowMillis());
   return CommitState(batch.get(), std::move(state));
+}
+
+absl::Status BoardLink::MayWrite() const {
+  absl::MutexLock lock(&mu_);
+  if (state_.restored_from_backup_ms() == 0) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      "this store was restored from a backup and has not reached the board "
+      "since: it takes changes again once it has (casesync sync --wait), so "
+      "that none takes a number the board already holds for a change made "
+      "after the backup");
+}
+
+absl::Status BoardLink::Backup(const BackupChunkFn& send) {
+  v1::BackupManifest manifest;
+  manifest.set_role("agency");
+  manifest.set_replica_id(replica_->id());
+  return StreamBackup(
+      replica_, std::move(manifest),
+      [](Replica::Batch* hold, v1::BackupManifest* m) -> absl::Status {
+        ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                         hold->Get(Family::kSyncState, kStateKey));
+        v1::BoardLinkState state;
+        if (bytes.has_value() && !state.ParseFromString(*bytes)) {
+          return absl::DataLossError("unreadable board link state");
+        }
+        m->set_feed_position(state.feed_cursor());
+        return absl::OkStatus();
+      },
+      send);
 }
 
 absl::StatusOr<uint64_t> BoardLink::StoreRejections(

@@ -65,6 +65,10 @@ struct BoardLinkOptions {
   absl::Duration stream_lifetime = absl::Hours(1);
   // Where to record push and pull latencies; not owned; may be null.
   SyncMetrics* metrics = nullptr;
+  // Non-zero: the store was just restored from a backup taken then (ms
+  // since the epoch). Recorded durably at Start; local writes are refused
+  // (MayWrite) until the board's Welcome has been applied.
+  int64_t restored_from_backup_ms = 0;
 };
 
 class BoardLink : public SyncControl {
@@ -85,6 +89,11 @@ class BoardLink : public SyncControl {
   // A local change was committed: push it soon.
   void LocalWrite();
 
+  // OK if local changes may be made; FAILED_PRECONDITION, saying what to
+  // do, while a store restored from a backup has not yet heard from the
+  // board (a change made now could take a number the board already holds).
+  absl::Status MayWrite() const;
+
   // SyncControl.
   absl::StatusOr<v1::StatusReply> Status() override;
   absl::StatusOr<v1::SyncReply> Sync(const v1::SyncRequest& request) override;
@@ -102,6 +111,8 @@ class BoardLink : public SyncControl {
   // receipt), then the feed entries after this agency's cursor.
   absl::StatusOr<v1::BundleSummary> ImportBundle(
       absl::string_view bytes, const BundleProgressFn& progress) override;
+  // SyncControl: a checkpoint of the agency's store, as StreamBackup.
+  absl::Status Backup(const BackupChunkFn& send) override;
 
  private:
   BoardLink(Replica* replica, BoardLinkOptions options,

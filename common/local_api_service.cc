@@ -141,6 +141,13 @@ grpc::Status LocalApiService::ExportBundle(
   return grpc::Status::OK;
 }
 
+grpc::Status LocalApiService::Backup(
+    grpc::ServerContext*, const v1::BackupRequest*,
+    grpc::ServerWriter<v1::BackupChunk>* writer) {
+  return ToGrpcStatus(sync_->Backup(
+      [writer](const v1::BackupChunk& chunk) { return writer->Write(chunk); }));
+}
+
 grpc::Status LocalApiService::ImportBundle(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::BundleStreamReply, v1::ImportBundleRequest>*

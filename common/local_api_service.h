@@ -64,6 +64,9 @@ class LocalApiService final : public v1::LocalApi::Service {
       grpc::ServerContext* context,
       grpc::ServerReaderWriter<v1::BundleStreamReply, v1::ImportBundleRequest>*
           stream) override;
+  grpc::Status Backup(grpc::ServerContext* context,
+                      const v1::BackupRequest* request,
+                      grpc::ServerWriter<v1::BackupChunk>* writer) override;
 
  private:
   RecordService* const records_;

@@ -118,6 +118,7 @@ RecordService::RecordService(RecordServiceOptions options)
     : options_(std::move(options)) {}
 
 absl::Status RecordService::CheckWrite(const v1::RecordRef& ref) {
+  if (options_.may_write) RETURN_IF_ERROR(options_.may_write());
   const bool is_review = ref.type() == v1::RECORD_TYPE_REVIEW;
   ASSIGN_OR_RETURN(std::optional<v1::Review> review,
                    ReadReview(*options_.replica, ref.review_id()));

@@ -28,6 +28,9 @@ struct RecordServiceOptions {
   // Called after every successful write (an agency daemon wakes its sync
   // loop with it). May be empty.
   std::function<void()> on_write;
+  // Asked before every write; a write it refuses fails with its status
+  // (an agency restored from a backup, not yet resynced). May be empty.
+  std::function<absl::Status()> may_write;
 };
 
 class RecordService {

@@ -327,6 +327,13 @@ class Replica::Batch {
   // The author's frontier as this batch would leave it.
   absl::StatusOr<uint64_t> Frontier(absl::string_view replica);
 
+  // Numbers this replica's next own change after `counter`, if its frontier
+  // is below it: for a store restored from a backup, whose counters after
+  // the backup were used by changes it no longer holds. Own changes that
+  // arrive later (Apply) with counters at or below it are kept as any
+  // other. Store errors.
+  absl::Status RaiseOwnFrontier(uint64_t counter);
+
   // How many records of `review_id` (the review record itself not counted)
   // the replica holds as this batch would leave it. DATA_LOSS if the stored
   // count is unreadable.

@@ -345,6 +345,15 @@ absl::Status Replica::Batch::StageIndexes(const v1::Change& change,
   return absl::OkStatus();
 }
 
+absl::Status Replica::Batch::RaiseOwnFrontier(uint64_t counter) {
+  ASSIGN_OR_RETURN(uint64_t frontier, Frontier(replica_->id()));
+  if (frontier < counter) {
+    Put(Family::kFrontiers, keys::Frontier(replica_->id()),
+        EncodeCounter(counter));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::Change> Replica::Batch::Edit(const RecordEdit& edit) {
   const RecordTypeInfo* info = FindRecordType(edit.record.type());
   if (info == nullptr) {

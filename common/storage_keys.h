@@ -61,6 +61,8 @@ std::string Frontier(absl::string_view replica);
 inline constexpr absl::string_view kMetaReplicaId = "replica_id";
 inline constexpr absl::string_view kMetaFormatVersion = "format_version";
 inline constexpr absl::string_view kMetaHlc = "hlc";
+// Board: its feed epochs (FeedEpochs), one per restore from a backup.
+inline constexpr absl::string_view kMetaFeedEpochs = "feed_epochs";
 // meta: "records_in/" review  ->  how many records the review holds, not
 // counting the review record itself (8 bytes).
 std::string ReviewRecordCount(absl::string_view review);

@@ -1,16 +1,20 @@
 #include "common/store.h"
 
+#include <filesystem>
+#include <memory>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "common/storage_keys.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/iterator.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 
 namespace casesync {
 namespace {
@@ -159,6 +163,21 @@ Store::~Store() {
     db_->DestroyColumnFamilyHandle(handle);
   }
   db_->Close().PermitUncheckedError();
+}
+
+absl::Status Store::CreateCheckpoint(const std::string& dir) {
+  rocksdb::Checkpoint* raw = nullptr;
+  RETURN_IF_ERROR(FromRocksDb(rocksdb::Checkpoint::Create(db_.get(), &raw),
+                              "preparing a checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // 0: always flush the memtables, so the copy needs no log replay.
+  const rocksdb::Status made =
+      checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0);
+  if (!made.ok()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+  return FromRocksDb(made, absl::StrCat("taking a checkpoint into ", dir));
 }
 
 absl::Status Store::Write(rocksdb::WriteBatch* batch, Durability durability) {

@@ -110,6 +110,12 @@ class Store {
   [[nodiscard]] absl::Status Write(rocksdb::WriteBatch* batch,
                                    Durability durability = Durability::kSynced);
 
+  // Writes a consistent copy of the store into `dir`, which must not exist
+  // (RocksDB's Checkpoint: memtables flushed first, table files hard-linked
+  // when `dir` is on the same filesystem, copied otherwise). Writes may go
+  // on meanwhile. Errors as FromRocksDb (a half-made `dir` is removed).
+  [[nodiscard]] absl::Status CreateCheckpoint(const std::string& dir);
+
   // The value at `key`, nullopt if absent; errors as FromRocksDb.
   absl::StatusOr<std::optional<std::string>> Get(Family family,
                                                  absl::string_view key) const;

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "casesync/v1/local_api.pb.h"
+#include "common/backup.h"
 
 namespace casesync {
 
@@ -69,6 +70,9 @@ class SyncControl {
       const BundleProgressFn& progress) = 0;
   virtual absl::StatusOr<v1::BundleSummary> ImportBundle(
       absl::string_view bytes, const BundleProgressFn& progress) = 0;
+  // A consistent backup of the daemon's store, streamed through `send`:
+  // see LocalApi.Backup and StreamBackup for what and the errors.
+  virtual absl::Status Backup(const BackupChunkFn& send) = 0;
 };
 
 }  // namespace casesync

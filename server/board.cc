@@ -4,8 +4,10 @@
 #include <utility>
 
 #include "common/access_rules.h"
+#include "common/backup.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
+#include "spdlog/spdlog.h"
 
 namespace casesync {
 
@@ -28,6 +30,8 @@ absl::StatusOr<std::unique_ptr<Board>> Board::Open(
   ASSIGN_OR_RETURN(board->replica_, Replica::Open(replica_options));
   board->audit_.Attach(board->replica_.get());
   RETURN_IF_ERROR(board->feed_.Attach(board->replica_.get()));
+  ASSIGN_OR_RETURN(board->feed_epochs_, FeedEpochs::Load(*board->replica_));
+  RETURN_IF_ERROR(board->RecordRestore());
   board->ingest_ = std::make_unique<Ingest>(
       board->replica_.get(), options.clock, options.ingest_limits);
   if (!options.receipt_cert_file.empty() || !options.receipt_key_file.empty()) {
@@ -51,6 +55,46 @@ absl::StatusOr<std::unique_ptr<Board>> Board::Open(
   record_options.replica = board->replica_.get();
   board->records_ = std::make_unique<RecordService>(std::move(record_options));
   return board;
+}
+
+absl::Status Board::RecordRestore() {
+  ASSIGN_OR_RETURN(std::optional<v1::BackupManifest> restored,
+                   FindRestoredBackup(options_.data_dir, "board", id()));
+  if (!restored.has_value()) return absl::OkStatus();
+  // Numbers past the backup's feed head and counters past its newest own
+  // change were given out after the backup, to entries and changes this
+  // store no longer holds but agencies may: a new feed epoch, and own
+  // counters from the next multiple of 2^40, so that nothing is numbered
+  // twice.
+  std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+  const uint64_t head = feed_.head();
+  RETURN_IF_ERROR(
+      feed_epochs_.Begin(batch.get(), head, options_.clock->NowMillis()));
+  ASSIGN_OR_RETURN(uint64_t own, batch->Frontier(id()));
+  const uint64_t next_base = ((own >> 40) + 1) << 40;
+  RETURN_IF_ERROR(batch->RaiseOwnFrontier(next_base));
+  RETURN_IF_ERROR(batch->Commit());
+  spdlog::warn(
+      "store restored from a backup taken at {}: feed epoch {} begins at "
+      "entry {}; agencies re-send what the board acknowledged after the "
+      "backup, and re-read the feed from there",
+      google::protobuf::util::TimeUtil::ToString(restored->taken_at()),
+      feed_epochs_.current(), head);
+  return ForgetRestoredBackup(options_.data_dir);
+}
+
+absl::Status Board::Backup(const BackupChunkFn& send) {
+  v1::BackupManifest manifest;
+  manifest.set_role("board");
+  manifest.set_replica_id(id());
+  return StreamBackup(
+      replica_.get(), std::move(manifest),
+      [](Replica::Batch* hold, v1::BackupManifest* m) -> absl::Status {
+        ASSIGN_OR_RETURN(uint64_t head, Feed::HeadIn(hold));
+        m->set_feed_position(head);
+        return absl::OkStatus();
+      },
+      send);
 }
 
 void Board::StreamOpened(const std::string& agency) {

@@ -20,6 +20,7 @@
 #include "server/audit_log.h"
 #include "server/board_bundles.h"
 #include "server/feed.h"
+#include "server/feed_epochs.h"
 #include "server/ingest.h"
 
 namespace casesync {
@@ -84,9 +85,18 @@ class Board : public SyncControl {
   // SyncControl: an agency's bundle, as BoardBundles::Import.
   absl::StatusOr<v1::BundleSummary> ImportBundle(
       absl::string_view bytes, const BundleProgressFn& progress) override;
+  // SyncControl: a checkpoint of the board's store, as StreamBackup.
+  absl::Status Backup(const BackupChunkFn& send) override;
+
+  // Which history the feed's numbers count in (restores from backups).
+  const FeedEpochs& feed_epochs() const { return feed_epochs_; }
 
  private:
   explicit Board(const BoardOptions& options);
+  // If the data directory was restored from a backup: begins a new feed
+  // epoch and moves own counters past any given out since, then forgets the
+  // backup's manifest. INVALID_ARGUMENT for another replica's backup.
+  absl::Status RecordRestore();
 
   const BoardOptions options_;
   // Declared before the replica, which holds a pointer to it.
@@ -97,6 +107,7 @@ class Board : public SyncControl {
   std::unique_ptr<BoardBundles> bundles_;
   std::unique_ptr<Ingest> ingest_;
   std::unique_ptr<RecordService> records_;
+  FeedEpochs feed_epochs_;
   absl::Mutex mu_;
   std::map<std::string, int> open_streams_ ABSL_GUARDED_BY(mu_);
 };

@@ -37,14 +37,20 @@ bool Writes(const v1::Change& change, uint32_t field) {
 class Collector {
  public:
   Collector(const Replica& replica, absl::string_view agency,
-            v1::FeedBatch* out)
-      : replica_(replica), agency_(agency), out_(out) {}
+            OwnChangesBack own_back, v1::FeedBatch* out)
+      : replica_(replica), agency_(agency), own_back_(own_back), out_(out) {}
+
+  // Whether the change at `dot` is the agency's own and not to go back.
+  bool OwnKept(const v1::Dot& dot) const {
+    return dot.replica() == agency_ && !(dot.counter() > own_back_.after &&
+                                         dot.counter() <= own_back_.up_to);
+  }
 
   size_t bytes() const { return bytes_; }
 
   absl::Status Consider(uint64_t seq, const v1::Change& change) {
     const v1::RecordRef& ref = change.record();
-    if (change.dot().replica() == agency_) return absl::OkStatus();
+    if (OwnKept(change.dot())) return absl::OkStatus();
     ASSIGN_OR_RETURN(const v1::Review* review, Review(ref.review_id()));
     const bool member = review != nullptr && IsMember(*review, agency_);
     if (ref.type() == v1::RECORD_TYPE_REVIEW) {
@@ -149,7 +155,7 @@ class Collector {
     ASSIGN_OR_RETURN(std::vector<v1::Dot> dots,
                      replica_.RecordChanges(ref.review_id(), ref.record_id()));
     for (const v1::Dot& dot : dots) {
-      if (dot.replica() == agency_) continue;
+      if (OwnKept(dot)) continue;
       ASSIGN_OR_RETURN(std::optional<v1::Change> change,
                        replica_.ReadChange(dot));
       if (change.has_value()) Emit(seq, *change);
@@ -173,6 +179,7 @@ class Collector {
 
   const Replica& replica_;
   const std::string agency_;
+  const OwnChangesBack own_back_;
   v1::FeedBatch* const out_;
   std::map<std::string, std::optional<v1::Review>> reviews_;
   size_t bytes_ = 0;
@@ -251,14 +258,14 @@ void Feed::Wake() {
 }
 
 absl::StatusOr<v1::FeedBatch> Feed::ReadFor(absl::string_view agency,
-                                            uint64_t after,
-                                            size_t max_bytes) const {
+                                            uint64_t after, size_t max_bytes,
+                                            OwnChangesBack own_back) const {
   v1::FeedBatch batch;
   const uint64_t head = this->head();
   batch.set_feed_head(head);
   batch.set_cursor(after);
   if (after >= head) return batch;
-  Collector collector(*replica_, agency, &batch);
+  Collector collector(*replica_, agency, own_back, &batch);
   auto it = replica_->store()->NewPrefixIterator(Family::kFeed, "");
   for (it->Seek(ToSlice(SeqKey(after + 1))); it->Valid(); it->Next()) {
     if (it->key().size() != 8) {
@@ -272,8 +279,9 @@ absl::StatusOr<v1::FeedBatch> Feed::ReadFor(absl::string_view agency,
       return absl::DataLossError(absl::StrCat("unreadable feed entry ", seq));
     }
     batch.set_cursor(seq);
-    // The agency's own changes never go back to it: skip them unread.
-    if (record.dot().replica() == agency) continue;
+    // The agency's own changes do not go back to it (but for those it
+    // lost): skip them unread.
+    if (collector.OwnKept(record.dot())) continue;
     ASSIGN_OR_RETURN(std::optional<v1::Change> change,
                      replica_->ReadChange(record.dot()));
     if (!change.has_value()) {

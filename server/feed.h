@@ -27,6 +27,14 @@
 
 namespace casesync {
 
+// The agency's own changes a feed read sends back to it: those with
+// counters in (after, up_to]. None by default: an agency has its own
+// changes, unless its store was restored from a backup older than them.
+struct OwnChangesBack {
+  uint64_t after = 0;
+  uint64_t up_to = 0;
+};
+
 class Feed : public ChangeObserver {
  public:
   Feed() = default;
@@ -70,10 +78,12 @@ class Feed : public ChangeObserver {
 
   // The entries `agency` may see after sequence `after`, read until about
   // `max_bytes` of changes are collected or the head is reached; `cursor` in
-  // the result is the last sequence number considered. Errors from reading
-  // the store.
-  absl::StatusOr<v1::FeedBatch> ReadFor(absl::string_view agency,
-                                        uint64_t after, size_t max_bytes) const;
+  // the result is the last sequence number considered. The agency's own
+  // changes are left out but for those `own_back` names. Errors from
+  // reading the store.
+  absl::StatusOr<v1::FeedBatch> ReadFor(
+      absl::string_view agency, uint64_t after, size_t max_bytes,
+      OwnChangesBack own_back = OwnChangesBack()) const;
 
  private:
   AuditLog* audit_ = nullptr;

@@ -58,6 +58,10 @@ class Session {
     board_->feed()->Wake();
   }
 
+  // Sends the agency's own changes in `own` back with the feed (call before
+  // TailFeed).
+  void SendOwnBack(OwnChangesBack own) { own_back_ = own; }
+
   // Sends the feed from `cursor` on, live, until Finish() or a failed write.
   absl::Status TailFeed(uint64_t cursor) {
     Feed* feed = board_->feed();
@@ -65,7 +69,7 @@ class Session {
       const uint64_t wakes = feed->wake_count();
       const absl::Time started = absl::Now();
       absl::StatusOr<v1::FeedBatch> batch =
-          feed->ReadFor(agency_, cursor, max_bytes_);
+          feed->ReadFor(agency_, cursor, max_bytes_, own_back_);
       if (!batch.ok()) return batch.status();
       if (batch->cursor() > cursor) {
         cursor = batch->cursor();
@@ -114,6 +118,7 @@ class Session {
   const size_t max_bytes_;
   const std::atomic<bool>* const stopping_;
   SyncMetrics* const metrics_;
+  OwnChangesBack own_back_;
   absl::Mutex write_mu_;
   absl::Mutex mu_;
   std::deque<v1::Pong> pings_ ABSL_GUARDED_BY(mu_);
@@ -227,7 +232,10 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
         "the first frame must be a Hello with protocol_version 1"));
   }
   const v1::Hello& hello = first.hello();
-  const uint64_t start_cursor = hello.feed_cursor();
+  // After a restore of the board, a cursor from an earlier epoch counts in
+  // a history that differs past the backup: stream from where they agree.
+  const uint64_t start_cursor = board_->feed_epochs().StartCursor(
+      hello.feed_epoch(), hello.feed_cursor());
   Ingest::AgencyReport report;
   report.feed_cursor = start_cursor;
   report.acknowledged = hello.acknowledged();
@@ -248,6 +256,24 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
   welcome.mutable_welcome()->set_max_push_changes(
       static_cast<uint32_t>(board_->ingest()->limits().max_push_changes));
   welcome.mutable_welcome()->set_max_push_bytes(options_.max_push_bytes);
+  welcome.mutable_welcome()->set_feed_epoch(board_->feed_epochs().current());
+  welcome.mutable_welcome()->set_feed_cursor(start_cursor);
+  if (start_cursor < hello.feed_cursor()) {
+    spdlog::warn(
+        "agency {} reads the feed from {} rather than its cursor {}: the "
+        "board was restored from a backup since it last synced",
+        agency, start_cursor, hello.feed_cursor());
+  }
+  // An agency holding fewer of its own changes than the board acknowledged
+  // lost them (its store was restored from a backup): they go back to it
+  // with the feed.
+  if (hello.local_changes() < state->acknowledged()) {
+    session.SendOwnBack({hello.local_changes(), state->acknowledged()});
+    spdlog::warn(
+        "agency {} holds its changes up to {} only, the board up to {}: "
+        "sending the rest back with the feed",
+        agency, hello.local_changes(), state->acknowledged());
+  }
   if (hello.acknowledged() < state->acknowledged()) {
     absl::StatusOr<std::vector<v1::Verdict>> rejections =
         board_->ingest()->RejectionsAfter(agency, hello.acknowledged());

@@ -29,8 +29,12 @@ struct Received {
   std::vector<v1::FeedEntry> entries;
 };
 
+// Reads the whole feed as `agency`, saying in its Hello that it holds its
+// own changes up to `own_changes` (a real agency holds them all; one
+// restored from an old backup holds fewer).
 Received ReadFeedAs(const std::string& board_address,
-                    const std::string& agency) {
+                    const std::string& agency,
+                    uint64_t own_changes = UINT64_MAX) {
   Received received;
   auto stub = v1::BoardSync::NewStub(
       grpc::CreateChannel(board_address, grpc::InsecureChannelCredentials()));
@@ -41,6 +45,7 @@ Received ReadFeedAs(const std::string& board_address,
   auto stream = stub->Sync(&context);
   v1::AgencyFrame hello;
   hello.mutable_hello()->set_protocol_version(1);
+  hello.mutable_hello()->set_local_changes(own_changes);
   EXPECT_TRUE(stream->Write(hello));
   v1::BoardFrame frame;
   EXPECT_TRUE(stream->Read(&frame));
@@ -129,13 +134,25 @@ TEST(DisclosureTest, AnotherAgencysPrivateRecordsNeverCrossTheWire) {
       EXPECT_TRUE(records.count(withdrawn));
     }
   }
-  // The police, the owner, are sent nothing of their own back.
+  // The police, the owner, are sent nothing of their own back...
   Received own = ReadFeedAs(d.BoardAddress(), "police");
   for (const v1::FeedEntry& entry : own.entries) {
     if (entry.has_change()) {
       EXPECT_NE(entry.change().dot().replica(), "police");
     }
   }
+  // ...unless they say they lost them (a store restored from a backup that
+  // holds its changes up to 1 only): then those after 1 come back, and still
+  // nothing of another agency's private records.
+  Received lost = ReadFeedAs(d.BoardAddress(), "police", 1);
+  std::set<uint64_t> returned;
+  for (const v1::FeedEntry& entry : lost.entries) {
+    if (entry.has_change() && entry.change().dot().replica() == "police") {
+      returned.insert(entry.change().dot().counter());
+    }
+  }
+  EXPECT_FALSE(returned.empty());
+  EXPECT_EQ(returned.count(1), 0u);
 }
 
 }  // namespace

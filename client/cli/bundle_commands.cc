@@ -30,13 +30,6 @@ constexpr absl::Duration kBundleDeadline = absl::Hours(1);
 
 std::string ErrnoText() { return std::strerror(errno); }
 
-// "2.4 MB", "812 kB", "96 B".
-std::string Size(uint64_t bytes) {
-  if (bytes >= 1'000'000) return absl::StrFormat("%.1f MB", bytes / 1e6);
-  if (bytes >= 1'000) return absl::StrFormat("%.1f kB", bytes / 1e3);
-  return absl::StrCat(bytes, " B");
-}
-
 // A file written under a temporary name beside its final path, and renamed
 // into place only once complete and synced; removed if never committed.
 class PartialFile {

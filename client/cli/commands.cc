@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "casesync/v1/local_api.grpc.pb.h"
 #include "casesync/v1/records.pb.h"
+#include "client/cli/admin_commands.h"
 #include "client/cli/bundle_commands.h"
 #include "client/cli/completion.h"
 #include "client/cli/daemon_client.h"
@@ -903,6 +904,7 @@ void AddCommands(CLI::App& app, CliContext& context,
 }
 
 AddBundleCommands(app, context, on);
+AddAdminCommands(app, context, on);
 
 // completion
 {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
@@ -80,6 +81,12 @@ std::string OneLine(const std::string& text, size_t width) {
   if (line.size() > width)
     line = line.substr(0, width > 3 ? width - 3 : 0) + "...";
   return line;
+}
+
+std::string Size(uint64_t bytes) {
+  if (bytes >= 1'000'000) return absl::StrFormat("%.1f MB", bytes / 1e6);
+  if (bytes >= 1'000) return absl::StrFormat("%.1f kB", bytes / 1e3);
+  return absl::StrCat(bytes, " B");
 }
 
 }  // namespace casesync::cli

@@ -43,6 +43,9 @@ std::string DescribeTime(const google::protobuf::Timestamp& time, bool set,
 // "3s", "4m", "2h", "5d".
 std::string Ago(absl::Duration elapsed);
 
+// "2.4 MB", "812.0 kB", "96 B" (decimal units).
+std::string Size(uint64_t bytes);
+
 // `text` on one line, cut to `width` characters with "..." when longer.
 std::string OneLine(const std::string& text, size_t width);
 
