@@ -76,15 +76,16 @@ int main(int argc, char** argv) {
                                 daemon.status().message());
     return casesync::kExitFailure;
   }
-  std::cout << "casesyncd: agency " << options.agency << " serving on "
-            << options.socket << "; syncing with "
-            << options.link.board_address;
+  std::string ready = "agency " + options.agency + " serving on " +
+                      options.socket + "; syncing with " +
+                      options.link.board_address;
   if (!(*daemon)->metrics_address().empty()) {
-    std::cout << "; metrics on http://" << (*daemon)->metrics_address()
-              << "/metrics";
+    ready += "; metrics on http://" + (*daemon)->metrics_address() + "/metrics";
   }
-  std::cout << std::endl;
+  std::cout << "casesyncd: " << ready << std::endl;
+  casesync::NotifyReady(ready);
   const int signal_number = casesync::AwaitTerminationSignal();
+  casesync::NotifyStopping();
   spdlog::info("signal {}: shutting down", signal_number);
   (*daemon)->Shutdown(absl::Seconds(5));
   return casesync::kExitOk;

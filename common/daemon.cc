@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -122,6 +123,12 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> ServeLocalApi(
   chmod(path.c_str(), 0600);
   return server;
 }
+
+void NotifyReady(const std::string& status) {
+  sd_notifyf(0, "READY=1\nSTATUS=%s", status.c_str());
+}
+
+void NotifyStopping() { sd_notify(0, "STOPPING=1\nSTATUS=shutting down"); }
 
 void BlockTerminationSignals() {
   sigset_t set;

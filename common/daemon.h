@@ -46,6 +46,12 @@ absl::Status PrepareDataDir(const std::string& path);
 absl::StatusOr<std::unique_ptr<grpc::Server>> ServeLocalApi(
     const std::string& path, grpc::Service* service);
 
+// Tells systemd (a Type=notify unit) that the daemon serves now, with a
+// one-line `status` for `systemctl status`; at shutdown, that it is
+// stopping. Nothing happens outside systemd ($NOTIFY_SOCKET unset).
+void NotifyReady(const std::string& status);
+void NotifyStopping();
+
 // Blocks SIGINT and SIGTERM in the calling thread and every thread it
 // starts afterwards, so that AwaitTerminationSignal() receives them.
 void BlockTerminationSignals();

@@ -15,7 +15,7 @@ packages=(
   # Libraries the product links.
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libzstd-dev libcli11-dev libcsv-dev
-  libspdlog-dev libfmt-dev libtomlplusplus-dev libmicrohttpd-dev
+  libspdlog-dev libfmt-dev libtomlplusplus-dev libmicrohttpd-dev libsystemd-dev
   # Tests and benchmarks; clang and its runtime for the libFuzzer targets.
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev

@@ -100,15 +100,16 @@ int main(int argc, char** argv) {
                                 server.status().message());
     return casesync::kExitFailure;
   }
-  std::cout << "casesync-board: listening for agencies on "
-            << (*server)->listen_address() << "; local API on "
-            << options.socket;
+  std::string ready = "listening for agencies on " +
+                      (*server)->listen_address() + "; local API on " +
+                      options.socket;
   if (!(*server)->metrics_address().empty()) {
-    std::cout << "; metrics on http://" << (*server)->metrics_address()
-              << "/metrics";
+    ready += "; metrics on http://" + (*server)->metrics_address() + "/metrics";
   }
-  std::cout << std::endl;
+  std::cout << "casesync-board: " << ready << std::endl;
+  casesync::NotifyReady(ready);
   const int signal_number = casesync::AwaitTerminationSignal();
+  casesync::NotifyStopping();
   spdlog::info("signal {}: shutting down", signal_number);
   (*server)->Shutdown(absl::Seconds(5));
   return casesync::kExitOk;

@@ -35,8 +35,8 @@ TEST_P(SystemdUnitsTest, VerifiesCleanlyAndIsHardened) {
       Read(std::string(CASESYNC_SYSTEMD_DIR) + "/" + name + ".service");
   ASSERT_FALSE(unit.empty()) << name;
   for (const std::string& hardening : std::vector<std::string>{
-           "User=casesync", "NoNewPrivileges=yes", "ProtectSystem=strict",
-           "PrivateTmp=yes", "StateDirectory=casesync",
+           "Type=notify", "User=casesync", "NoNewPrivileges=yes",
+           "ProtectSystem=strict", "PrivateTmp=yes", "StateDirectory=casesync",
            "RuntimeDirectory=" + name, "CapabilityBoundingSet=\n",
            "SystemCallFilter=@system-service", "UMask=0077"}) {
     EXPECT_THAT(unit, HasSubstr(hardening)) << name;
