@@ -31,9 +31,7 @@ BundleProgressFn ProgressSender(Send send) {
       return;
     }
     last = now;
-    v1::BundleStreamReply reply;
-    *reply.mutable_progress() = progress;
-    send(reply);
+    send(progress);
   };
 }
 
@@ -125,7 +123,9 @@ grpc::Status LocalApiService::ExportBundle(
     grpc::ServerContext*, const v1::ExportBundleRequest* request,
     grpc::ServerWriter<v1::BundleStreamReply>* writer) {
   absl::StatusOr<ExportedBundle> bundle = sync_->ExportBundle(
-      *request, ProgressSender([writer](const v1::BundleStreamReply& reply) {
+      *request, ProgressSender([writer](const v1::BundleProgress& progress) {
+        v1::BundleStreamReply reply;
+        *reply.mutable_progress() = progress;
         writer->Write(reply);
       }));
   if (!bundle.ok()) return ToGrpcStatus(bundle.status());
@@ -137,6 +137,22 @@ grpc::Status LocalApiService::ExportBundle(
   }
   v1::BundleStreamReply last;
   *last.mutable_summary() = std::move(bundle->summary);
+  writer->Write(last);
+  return grpc::Status::OK;
+}
+
+grpc::Status LocalApiService::ImportChronologyWithProgress(
+    grpc::ServerContext*, const v1::ImportChronologyRequest* request,
+    grpc::ServerWriter<v1::ImportChronologyStreamReply>* writer) {
+  absl::StatusOr<v1::ImportChronologyReply> result = records_->ImportChronology(
+      *request, ProgressSender([writer](const v1::BundleProgress& progress) {
+        v1::ImportChronologyStreamReply reply;
+        *reply.mutable_progress() = progress;
+        writer->Write(reply);
+      }));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  v1::ImportChronologyStreamReply last;
+  *last.mutable_result() = *std::move(result);
   writer->Write(last);
   return grpc::Status::OK;
 }
@@ -165,7 +181,9 @@ grpc::Status LocalApiService::ImportBundle(
   // A caller that went away sent only part of the file.
   if (context->IsCancelled()) return grpc::Status::CANCELLED;
   absl::StatusOr<v1::BundleSummary> summary = sync_->ImportBundle(
-      bytes, ProgressSender([stream](const v1::BundleStreamReply& reply) {
+      bytes, ProgressSender([stream](const v1::BundleProgress& progress) {
+        v1::BundleStreamReply reply;
+        *reply.mutable_progress() = progress;
         stream->Write(reply);
       }));
   if (!summary.ok()) return ToGrpcStatus(summary.status());

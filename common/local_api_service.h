@@ -45,6 +45,9 @@ class LocalApiService final : public v1::LocalApi::Service {
   grpc::Status ImportChronology(grpc::ServerContext* context,
                                 const v1::ImportChronologyRequest* request,
                                 v1::ImportChronologyReply* reply) override;
+  grpc::Status ImportChronologyWithProgress(
+      grpc::ServerContext* context, const v1::ImportChronologyRequest* request,
+      grpc::ServerWriter<v1::ImportChronologyStreamReply>* writer) override;
   grpc::Status GetDigest(grpc::ServerContext* context,
                          const v1::GetDigestRequest* request,
                          v1::DigestReply* reply) override;

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <map>
 #include <utility>
 #include <vector>
@@ -353,7 +354,8 @@ absl::StatusOr<v1::EditRecordReply> RecordService::Resolve(
 }
 
 absl::StatusOr<v1::ImportChronologyReply> RecordService::ImportChronology(
-    const v1::ImportChronologyRequest& request) {
+    const v1::ImportChronologyRequest& request,
+    const BundleProgressFn& progress) {
   RETURN_IF_ERROR(CheckId("review id", request.review_id()));
   v1::RecordRef ref;
   ref.set_review_id(request.review_id());
@@ -365,6 +367,10 @@ absl::StatusOr<v1::ImportChronologyReply> RecordService::ImportChronology(
   // leaves nothing behind.
   std::unique_ptr<Replica::Batch> batch = options_.replica->NewBatch();
   uint32_t staged = 0;
+  // Lines after the header: the rows, but for quoted line breaks.
+  const uint64_t lines = static_cast<uint64_t>(
+      std::count(request.csv().begin(), request.csv().end(), '\n'));
+  const uint64_t rows = lines > 0 ? lines - 1 : 0;
   ASSIGN_OR_RETURN(
       std::vector<CsvRowError> errors,
       ParseChronologyCsv(request.csv(), request.review_id(),
@@ -373,6 +379,8 @@ absl::StatusOr<v1::ImportChronologyReply> RecordService::ImportChronology(
                            entry.author = request.author();
                            RETURN_IF_ERROR(batch->Edit(entry).status());
                            ++staged;
+                           ReportProgress(progress, "rows", staged,
+                                          std::max<uint64_t>(rows, staged));
                            return absl::OkStatus();
                          }));
   v1::ImportChronologyReply reply;
@@ -382,6 +390,7 @@ absl::StatusOr<v1::ImportChronologyReply> RecordService::ImportChronology(
     out->set_message(error.message);
   }
   if ((!errors.empty() && !request.skip_bad()) || staged == 0) return reply;
+  ReportProgress(progress, "entries saved", 0, staged);
   RETURN_IF_ERROR(batch->Commit());
   batch.reset();
   // A large import leaves tens of megabytes freed but held by the allocator;

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "casesync/v1/local_api.pb.h"
 #include "common/replica.h"
+#include "common/sync_control.h"
 
 namespace casesync {
 
@@ -64,7 +65,8 @@ class RecordService {
   // none is imported then. Errors: INVALID_ARGUMENT for an unusable file
   // (the message names the line); as Edit for the review.
   absl::StatusOr<v1::ImportChronologyReply> ImportChronology(
-      const v1::ImportChronologyRequest& request);
+      const v1::ImportChronologyRequest& request,
+      const BundleProgressFn& progress = nullptr);
   // On the board, for_agency limits the digest to what that agency may see.
   absl::StatusOr<v1::DigestReply> Digest(const v1::GetDigestRequest& request);
   absl::StatusOr<v1::ListChangesReply> ListChanges(

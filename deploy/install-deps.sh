@@ -19,8 +19,9 @@ packages=(
   # Tests and benchmarks; clang and its runtime for the libFuzzer targets.
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev
-  # Process-level tests and benchmarks: RSS measurement, process tools.
-  time procps python3
+  # Process-level tests and benchmarks: RSS measurement, process tools,
+  # script (a pseudo-terminal for the colour and progress tests).
+  time procps python3 bsdutils
   # A gRPC client of another implementation for the health and reflection
   # test (tests/grpc_probe.py).
   python3-grpcio

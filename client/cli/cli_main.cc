@@ -1,5 +1,8 @@
 // casesync: the command line for authors and administrators.
+#include <unistd.h>
+
 #include "client/cli/commands.h"
+#include "client/cli/output.h"
 #include "common/daemon.h"
 
 int main(int argc, char** argv) {
@@ -16,6 +19,8 @@ int main(int argc, char** argv) {
       "  casesync sync --wait\n"
       "Exit codes: 0 success, 1 the operation failed, 2 usage error.");
   casesync::cli::CliContext context;
+  context.colour_out = casesync::cli::ColourWanted(STDOUT_FILENO);
+  context.colour_err = casesync::cli::ColourWanted(STDERR_FILENO);
   std::function<int()> action;
   casesync::cli::AddCommands(app, context, &action);
   if (auto exit = casesync::ParseCommandLine(app, argc, argv)) return *exit;

@@ -1,11 +1,14 @@
 #include "client/cli/commands.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -13,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "casesync/v1/local_api.grpc.pb.h"
 #include "casesync/v1/records.pb.h"
@@ -21,6 +25,7 @@
 #include "client/cli/completion.h"
 #include "client/cli/daemon_client.h"
 #include "client/cli/output.h"
+#include "client/cli/progress_bar.h"
 #include "common/change_check.h"
 #include "common/daemon.h"
 #include "common/field_value.h"
@@ -149,21 +154,33 @@ int Status(Client& client, const CliContext& context) {
   }
   out << "agency " << agency.agency() << ", syncing with the board at "
       << agency.board() << "\n";
-  // One line that answers "am I synced?", as git status does.
+  // One line that answers "am I synced?", as git status does: green when
+  // it is, yellow while work is on its way, red when it cannot go.
+  const bool colour = context.colour_out;
   if (agency.pending() > 0) {
-    out << agency.pending() << " change" << (agency.pending() == 1 ? "" : "s")
-        << " not yet accepted by the board"
+    out << Paint(agency.connected() ? Colour::kYellow : Colour::kRed,
+                 absl::StrCat(agency.pending(), " change",
+                              agency.pending() == 1 ? "" : "s",
+                              " not yet accepted by the board"),
+                 colour)
         << (agency.connected()
                 ? "; syncing now.\n"
                 : "; they will go when the board can be reached.\n");
   } else if (!agency.connected()) {
-    out << "Nothing pending here, but not connected: the board may have "
-           "news.\n";
+    out << Paint(Colour::kYellow,
+                 "Nothing pending here, but not connected: the board may "
+                 "have news.",
+                 colour)
+        << "\n";
   } else if (agency.pull_lag() > 0) {
-    out << "Everything pushed; receiving " << agency.pull_lag()
-        << " feed entries from the board.\n";
+    out << Paint(
+               Colour::kYellow,
+               absl::StrCat("Everything pushed; receiving ", agency.pull_lag(),
+                            " feed entries from the board."),
+               colour)
+        << "\n";
   } else {
-    out << "Up to date with the board.\n";
+    out << Paint(Colour::kGreen, "Up to date with the board.", colour) << "\n";
   }
   out << "\n";
   out << "  connection:  "
@@ -183,15 +200,81 @@ int Status(Client& client, const CliContext& context) {
   }
   out << "\n";
   out << "  accepted:    " << agency.accepted() << "\n";
-  out << "  rejected:    " << agency.rejected() << "\n";
+  out << "  rejected:    "
+      << Paint(Colour::kRed, absl::StrCat(agency.rejected()),
+               colour && agency.rejected() > 0)
+      << "\n";
   for (const v1::Verdict& verdict : agency.rejections()) {
     out << "    " << FormatDot(verdict.dot()) << "  " << verdict.detail()
         << "\n";
   }
   out << "  pull lag:    " << agency.pull_lag() << " feed entries (cursor "
       << agency.feed_cursor() << ")\n";
-  out << "  conflicts:   " << agency.conflicts() << "\n";
+  out << "  conflicts:   "
+      << Paint(Colour::kYellow, absl::StrCat(agency.conflicts()),
+               colour && agency.conflicts() > 0)
+      << "\n";
   return kExitOk;
+}
+
+// Runs the Sync call on a thread of its own and, meanwhile, draws how far
+// the push and then the pull have got from the daemon's status, read a few
+// times a second (the first sync of a large contribution takes a while).
+absl::Status SyncWithProgress(Stub* stub, const CliContext& context,
+                              const v1::SyncRequest& request,
+                              absl::Duration deadline, v1::SyncReply* reply) {
+  auto ask_status = [stub]() -> std::optional<v1::AgencyStatus> {
+    grpc::ClientContext ask;
+    ask.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(1));
+    v1::StatusReply now;
+    if (!stub->GetStatus(&ask, v1::GetStatusRequest(), &now).ok() ||
+        !now.has_agency()) {
+      return std::nullopt;
+    }
+    return now.agency();
+  };
+  // What there is to push, before the sync starts pushing it.
+  std::optional<uint32_t> first_pending;
+  if (std::optional<v1::AgencyStatus> before = ask_status()) {
+    first_pending = before->pending();
+  }
+  grpc::ClientContext call;
+  call.set_deadline(std::chrono::system_clock::now() +
+                    absl::ToChronoMilliseconds(deadline));
+  grpc::Status status;
+  absl::Notification done;
+  std::thread worker([&] {
+    status = stub->Sync(&call, request, reply);
+    done.Notify();
+  });
+  ProgressBar bar(context.err, /*enabled=*/true);
+  std::optional<uint64_t> first_cursor;
+  uint64_t first_lag = 0;
+  while (!done.WaitForNotificationWithTimeout(absl::Milliseconds(250))) {
+    std::optional<v1::AgencyStatus> now = ask_status();
+    if (!now.has_value()) continue;
+    const v1::AgencyStatus& agency = *now;
+    if (!first_pending.has_value()) first_pending = agency.pending();
+    first_pending = std::max(*first_pending, agency.pending());
+    if (agency.pending() > 0) {
+      bar.Update("pushing",
+                 *first_pending - std::min(*first_pending, agency.pending()),
+                 *first_pending, "changes");
+      continue;
+    }
+    if (!first_cursor.has_value()) {
+      first_cursor = agency.feed_cursor();
+      first_lag = agency.pull_lag();
+    }
+    if (first_lag > 0) {
+      bar.Update("receiving", agency.feed_cursor() - *first_cursor, first_lag,
+                 "feed entries");
+    }
+  }
+  worker.join();
+  bar.Finish();
+  return FromGrpcStatus(status);
 }
 
 int Sync(Client& client, const CliContext& context, bool wait,
@@ -201,8 +284,16 @@ int Sync(Client& client, const CliContext& context, bool wait,
   request.set_wait(wait);
   request.set_timeout_ms(static_cast<uint32_t>(timeout_s * 1000));
   v1::SyncReply reply;
-  if (!client.Call(&Stub::Sync, request, &reply, &code,
-                   absl::Seconds(timeout_s) + absl::Seconds(10))) {
+  const absl::Duration deadline = absl::Seconds(timeout_s) + absl::Seconds(10);
+  if (wait && !context.json && ProgressBar::OnTerminal(STDERR_FILENO)) {
+    Stub* stub = client.Connect(&code);
+    if (stub == nullptr) return code;
+    if (!client.Check(
+            SyncWithProgress(stub, context, request, deadline, &reply),
+            &code)) {
+      return code;
+    }
+  } else if (!client.Call(&Stub::Sync, request, &reply, &code, deadline)) {
     return code;
   }
   if (context.json) {
@@ -376,11 +467,27 @@ int Import(Client& client, const CliContext& context, const std::string& review,
   request.set_skip_bad(skip_bad);
   request.set_author(context.author);
   int code = kExitOk;
+  Stub* stub = client.Connect(&code);
+  if (stub == nullptr) return code;
+  grpc::ClientContext call;
+  call.set_deadline(std::chrono::system_clock::now() +
+                    absl::ToChronoMilliseconds(absl::Minutes(5)));
+  auto stream = stub->ImportChronologyWithProgress(&call, request);
+  ProgressBar bar(context.err,
+                  !context.json && ProgressBar::OnTerminal(STDERR_FILENO));
   v1::ImportChronologyReply reply;
-  if (!client.Call(&Stub::ImportChronology, request, &reply, &code,
-                   absl::Minutes(5))) {
-    return code;
+  v1::ImportChronologyStreamReply message;
+  while (stream->Read(&message)) {
+    if (message.has_progress()) {
+      const v1::BundleProgress& progress = message.progress();
+      bar.Update(progress.unit() == "rows" ? "importing" : "saving",
+                 progress.done(), progress.total(), progress.unit());
+    } else if (message.has_result()) {
+      reply = message.result();
+    }
   }
+  bar.Finish();
+  if (!client.Check(FromGrpcStatus(stream->Finish()), &code)) return code;
   for (const v1::ImportError& error : reply.errors()) {
     *context.err << file << ":" << error.line() << ": " << error.message()
                  << "\n";

@@ -27,6 +27,9 @@ struct CliContext {
   std::string author;
   std::ostream* out = &std::cout;
   std::ostream* err = &std::cerr;
+  // Colour in what goes to `out` and to `err` (ColourWanted).
+  bool colour_out = false;
+  bool colour_err = false;
 };
 
 // Adds the global options and every command to `app`. After a successful

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "client/cli/output.h"
 #include "common/daemon.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -45,7 +46,8 @@ Stub* Client::Connect(int* exit_code) {
 
 bool Client::Check(const absl::Status& status, int* exit_code) {
   if (status.ok()) return true;
-  *context_.err << "casesync: " << status.message() << "\n";
+  *context_.err << Paint(Colour::kRed, "casesync:", context_.colour_err) << " "
+                << status.message() << "\n";
   *exit_code = kExitFailure;
   return false;
 }

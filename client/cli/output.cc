@@ -1,6 +1,10 @@
 #include "client/cli/output.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -87,6 +91,21 @@ std::string Size(uint64_t bytes) {
   if (bytes >= 1'000'000) return absl::StrFormat("%.1f MB", bytes / 1e6);
   if (bytes >= 1'000) return absl::StrFormat("%.1f kB", bytes / 1e3);
   return absl::StrCat(bytes, " B");
+}
+
+bool ColourWanted(int fd) {
+  const char* no_colour = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return isatty(fd) == 1 && (no_colour == nullptr || *no_colour == '\0') &&
+         !(term != nullptr && std::strcmp(term, "dumb") == 0);
+}
+
+std::string Paint(Colour colour, const std::string& text, bool enabled) {
+  if (!enabled) return text;
+  const char* code = colour == Colour::kGreen    ? "32"
+                     : colour == Colour::kYellow ? "33"
+                                                 : "31";
+  return absl::StrCat("\x1b[", code, "m", text, "\x1b[0m");
 }
 
 }  // namespace casesync::cli

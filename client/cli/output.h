@@ -43,6 +43,15 @@ std::string DescribeTime(const google::protobuf::Timestamp& time, bool set,
 // "3s", "4m", "2h", "5d".
 std::string Ago(absl::Duration elapsed);
 
+// Colour for people at a terminal: wanted when `fd` is a terminal, TERM is
+// not "dumb" and NO_COLOR is unset or empty (https://no-color.org).
+bool ColourWanted(int fd);
+
+enum class Colour { kGreen, kYellow, kRed };
+
+// `text` in `colour` (ANSI escapes) if `enabled`, as it is otherwise.
+std::string Paint(Colour colour, const std::string& text, bool enabled);
+
 // "2.4 MB", "812.0 kB", "96 B" (decimal units).
 std::string Size(uint64_t bytes);
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -16,6 +17,15 @@ constexpr int kBarWidth = 30;
 constexpr absl::Duration kRedrawInterval = absl::Milliseconds(100);
 
 }  // namespace
+
+absl::Duration ProgressBar::DefaultDelay() {
+  const char* text = std::getenv("CASESYNC_PROGRESS_DELAY_MS");
+  int64_t ms;
+  if (text != nullptr && absl::SimpleAtoi(text, &ms) && ms >= 0) {
+    return absl::Milliseconds(ms);
+  }
+  return absl::Milliseconds(300);
+}
 
 bool ProgressBar::OnTerminal(int fd) {
   const char* term = std::getenv("TERM");

@@ -24,8 +24,12 @@ class ProgressBar {
  public:
   // Draws on `out` if `enabled` (see OnTerminal), from `delay` after now.
   ProgressBar(std::ostream* out, bool enabled,
-              absl::Duration delay = absl::Milliseconds(300))
+              absl::Duration delay = DefaultDelay())
       : out_(out), enabled_(enabled), shown_after_(absl::Now() + delay) {}
+
+  // 300 ms, or $CASESYNC_PROGRESS_DELAY_MS when set (0 draws at once: for
+  // tests, and for those who like to see every bar).
+  static absl::Duration DefaultDelay();
   ~ProgressBar() { Finish(); }
 
   // True if file descriptor `fd` is a terminal (and TERM is not "dumb").
