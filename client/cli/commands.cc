@@ -689,6 +689,59 @@ int Changes(Client& client, const CliContext& context,
   return kExitOk;
 }
 
+// An example under each command's --help that has none of its own (the
+// rest inherit the general examples of `casesync --help`).
+void AddExamples(CLI::App& app) {
+  struct Example {
+    std::vector<const char*> path;
+    const char* text;
+  };
+  static const Example kExamples[] = {
+      {{"status"},
+       "  casesync status            # am I synced? (an agency)\n"
+       "  casesync status --json | jq .pending"},
+      {{"sync"},
+       "  casesync sync --wait --timeout 120   # exit 1 if the board cannot "
+       "be reached"},
+      {{"review", "list"},
+       "  casesync --socket /run/casesync-board/board.sock "
+       "review list"},
+      {{"review", "show"}, "  casesync review show cspr-7"},
+      {{"review", "phase"},
+       "  casesync review phase cspr-7 analysis   # on the board"},
+      {{"record", "edit"},
+       "  casesync record edit --review cspr-7 01HZX3K9V2 --set "
+       "event=\"Home visit, mother present\""},
+      {{"record", "show"}, "  casesync record show --review cspr-7 01HZX3K9V2"},
+      {{"record", "list"},
+       "  casesync record list --review cspr-7 --type chronology"},
+      {{"record", "delete"},
+       "  casesync record delete --review cspr-7 01HZX3K9V2"},
+      {{"conflicts", "list"}, "  casesync conflicts list --review cspr-7"},
+      {{"conflicts", "resolve"},
+       "  casesync conflicts resolve --review cspr-7 01HZX3K9V2 event --keep "
+       "police:12\n"
+       "  casesync conflicts resolve --review cspr-7 01HZX3K9V2 event --value "
+       "\"Home visit\""},
+      {{"digest"},
+       "  casesync digest                       # on an agency\n"
+       "  casesync --socket /run/casesync-board/board.sock digest --agency "
+       "police   # the same hash, if in sync"},
+      {{"changes"}, "  casesync changes --origin police --json"},
+      {{"audit", "verify"},
+       "  casesync --socket /run/casesync-board/board.sock audit verify"},
+      {{"audit", "receipts"},
+       "  casesync audit receipts   # on an agency; exit 1 if any is invalid"},
+  };
+  for (const Example& example : kExamples) {
+    CLI::App* command = &app;
+    for (const char* name : example.path) {
+      command = command->get_subcommand(name);
+    }
+    command->footer(std::string("Example:\n") + example.text);
+  }
+}
+
 }  // namespace
 
 void AddCommands(CLI::App& app, CliContext& context,
@@ -924,7 +977,11 @@ void AddCommands(CLI::App& app, CliContext& context,
         "The header names ChronologyEntry fields, e.g.:\n"
         "  date,time,source,practitioner_role,event,action,child_seen\n"
         "  2024-03-04,10:30,CSC note 17,duty social worker,Home "
-        "visit,Referral,yes");
+        "visit,Referral,yes\n"
+        "Example:\n"
+        "  casesync chronology import --review cspr-7 csc-chronology.csv\n"
+        "All rows go in one write, or none if any is bad (each bad row is "
+        "named with its line).");
     import->callback(on([&context, review, file, skip_bad](Client& c) {
       return Import(c, context, *review, *file, *skip_bad);
   }));
@@ -1032,6 +1089,8 @@ AddAdminCommands(app, context, on);
     };
   });
 }
+
+AddExamples(app);
 }  // namespace casesync::cli
 
 }  // namespace casesync::cli
