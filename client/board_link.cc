@@ -231,8 +231,12 @@ absl::Status BoardLink::RunSession() {
   hello.mutable_hello()->set_feed_cursor(start.feed_cursor());
   hello.mutable_hello()->set_acknowledged(start.acknowledged());
   hello.mutable_hello()->set_feed_epoch(start.feed_epoch());
-  if (absl::StatusOr<uint64_t> own = replica_->Frontier(replica_->id());
-      own.ok()) {
+  if (start.recover_until_feed() > 0) {
+    // Still taking back lost changes: ask for them again from where the
+    // store stood before its frontier was raised.
+    hello.mutable_hello()->set_local_changes(start.recover_from());
+  } else if (absl::StatusOr<uint64_t> own = replica_->Frontier(replica_->id());
+             own.ok()) {
     hello.mutable_hello()->set_local_changes(*own);
   }
   v1::BoardFrame frame;
@@ -382,7 +386,6 @@ std::string BoardLink::SerializedPush(
 
 absl::Status BoardLink::OnWelcome(const v1::Welcome& welcome) {
   absl::MutexLock apply(&apply_mu_);
-  ASSIGN_OR_RETURN(uint64_t own, replica_->Frontier(replica_->id()));
   v1::BoardLinkState state = this->state();
   if (const std::string known = KnownBoardId();
       !known.empty() && known != welcome.board_id()) {
@@ -391,6 +394,8 @@ absl::Status BoardLink::OnWelcome(const v1::Welcome& welcome) {
         "' answered at ", options_.board_address));
   }
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+  // Read through the batch: no local write can land in between.
+  ASSIGN_OR_RETURN(uint64_t own, batch->Frontier(replica_->id()));
   if (welcome.acknowledged() > own) {
     // The board holds changes of this agency the store does not: it was
     // restored from a backup (or started empty). Later own changes are
@@ -407,11 +412,24 @@ absl::Status BoardLink::OnWelcome(const v1::Welcome& welcome) {
           "board"));
     }
     RETURN_IF_ERROR(batch->RaiseOwnFrontier(welcome.acknowledged()));
+    // All of them are in the feed by its head now; until the cursor gets
+    // there, a new stream asks for them again from `own`.
+    if (state.recover_until_feed() == 0) state.set_recover_from(own);
+    state.set_recover_until_feed(
+        std::max(state.recover_until_feed(), welcome.feed_head()));
+    if (state.restored_from_backup_ms() == 0) {
+      state.set_restored_from_backup_ms(options_.clock->NowMillis());
+    }
     spdlog::warn(
         "the board holds this agency's changes up to {}, this store up to "
         "{}: taking back those the board accepted; new changes are "
         "numbered from {}",
         welcome.acknowledged(), own, welcome.acknowledged() + 1);
+  } else if (state.recover_until_feed() > 0) {
+    // A stream broke while taking them back: the board's feed head now
+    // covers the rest as well.
+    state.set_recover_until_feed(
+        std::max(state.recover_until_feed(), welcome.feed_head()));
   }
   if (welcome.feed_epoch() != state.feed_epoch()) {
     // The board was restored from a backup: its feed numbers count anew
@@ -425,7 +443,7 @@ absl::Status BoardLink::OnWelcome(const v1::Welcome& welcome) {
     }
     state.set_feed_epoch(welcome.feed_epoch());
   }
-  state.clear_restored_from_backup_ms();
+  FinishRecoveryIfDone(&state);
   state.set_board_id(welcome.board_id());
   ASSIGN_OR_RETURN(uint64_t new_rejections,
                    StoreRejections(batch.get(), welcome.rejected()));
@@ -441,10 +459,10 @@ absl::Status BoardLink::MayWrite() const {
   absl::MutexLock lock(&mu_);
   if (state_.restored_from_backup_ms() == 0) return absl::OkStatus();
   return absl::FailedPreconditionError(
-      "this store was restored from a backup and has not reached the board "
-      "since: it takes changes again once it has (casesync sync --wait), so "
-      "that none takes a number the board already holds for a change made "
-      "after the backup");
+      "this store was restored from a backup and has not yet taken back from "
+      "the board the changes made after it: it takes changes again once it "
+      "has (casesync sync --wait), so that none takes a number the board "
+      "already holds");
 }
 
 absl::Status BoardLink::Backup(const BackupChunkFn& send) {
@@ -509,10 +527,17 @@ absl::Status BoardLink::StagePushAck(const v1::PushAck& ack,
   state->set_acknowledged(std::max(state->acknowledged(), ack.acknowledged()));
   state->set_last_contact_ms(options_.clock->NowMillis());
   if (ack.has_receipt()) {
-    // Kept as received; `casesync audit receipts` checks them.
+    // Kept as received; `casesync audit receipts` checks them. The first
+    // receipt for a push stays: after a restore of the board, the same
+    // range is acknowledged again, and the first receipt is the evidence of
+    // what the board had acknowledged before it lost it.
     std::string key;
     keys::AppendU64(ack.acknowledged(), &key);
-    batch->Put(Family::kReceipts, key, ack.receipt().SerializeAsString());
+    ASSIGN_OR_RETURN(std::optional<std::string> kept,
+                     batch->Get(Family::kReceipts, key));
+    if (!kept.has_value()) {
+      batch->Put(Family::kReceipts, key, ack.receipt().SerializeAsString());
+    }
   }
   return absl::OkStatus();
 }
@@ -606,7 +631,24 @@ absl::StatusOr<uint64_t> BoardLink::StageFeedFrame(const v1::FeedBatch& entries,
   state->set_feed_cursor(std::max(state->feed_cursor(), cursor));
   state->set_feed_head(std::max({state->feed_head(), head, cursor}));
   state->set_last_contact_ms(options_.clock->NowMillis());
+  FinishRecoveryIfDone(state);
   return applied;
+}
+
+void BoardLink::FinishRecoveryIfDone(v1::BoardLinkState* state) const {
+  if (state->restored_from_backup_ms() == 0) return;
+  if (state->recover_until_feed() > 0 &&
+      state->feed_cursor() < state->recover_until_feed()) {
+    return;
+  }
+  if (state->recover_until_feed() > 0) {
+    spdlog::info(
+        "took back from the board every change of this agency's it held; "
+        "local changes are open again");
+  }
+  state->clear_restored_from_backup_ms();
+  state->clear_recover_from();
+  state->clear_recover_until_feed();
 }
 
 absl::Status BoardLink::CommitState(Replica::Batch* batch,

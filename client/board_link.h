@@ -118,6 +118,11 @@ class BoardLink : public SyncControl {
   BoardLink(Replica* replica, BoardLinkOptions options,
             v1::BoardLinkState state);
 
+  // Ends the restore from a backup in `state` (opening local writes again)
+  // once every own change the board held has come back: at once if none
+  // was missing, else when the feed cursor reaches recover_until_feed.
+  void FinishRecoveryIfDone(v1::BoardLinkState* state) const;
+
   // Stored change bytes as a serialized PushBatch, with nothing parsed:
   // each change is field 1.
   static std::string SerializedPush(

@@ -65,6 +65,7 @@ absl::StatusOr<ExportedBundle> BoardLink::ExportBundle(
   header.set_first_counter(first);
   header.set_last_counter(next - 1);
   header.set_feed_cursor(state.feed_cursor());
+  header.set_feed_epoch(state.feed_epoch());
   header.set_acknowledged(state.acknowledged());
   header.set_frames(writer.frames());
   ExportedBundle exported;
@@ -134,6 +135,34 @@ absl::StatusOr<v1::BundleSummary> BoardLink::ImportBundle(
   v1::BoardLinkState state = this->state();
   // Again, under the lock: a Welcome may have named the board meanwhile.
   RETURN_IF_ERROR(CheckAddressedTo(header));
+  if (state.restored_from_backup_ms() != 0) {
+    return absl::FailedPreconditionError(
+        "this store was restored from a backup: it takes back the changes "
+        "made after it from the board over the network (casesync sync "
+        "--wait) before it takes receipt bundles again");
+  }
+  if (header.feed_epoch() != state.feed_epoch()) {
+    // The board was restored from a backup since this agency last heard
+    // from it: its feed numbers past the backup count anew, and this
+    // receipt carries the feed from where the histories agree. Only a
+    // receipt newer than anything heard from the board may say so (an old
+    // one comes from the earlier history).
+    if (header.created_ms() <= static_cast<int64_t>(state.last_contact_ms())) {
+      return absl::FailedPreconditionError(
+          "this receipt is from another history of the board's feed than "
+          "the one this agency has (the board was restored from a backup) "
+          "and older than the board's last word: export a new bundle to the "
+          "board and import its answer");
+    }
+    if (header.requires_feed_cursor() < state.feed_cursor()) {
+      spdlog::warn(
+          "the board was restored from a backup: reading its feed again "
+          "from {} (this agency had {})",
+          header.requires_feed_cursor(), state.feed_cursor());
+      state.set_feed_cursor(header.requires_feed_cursor());
+    }
+    state.set_feed_epoch(header.feed_epoch());
+  }
   if (header.requires_feed_cursor() > state.feed_cursor()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "this receipt carries board '", header.sender(), "''s feed from entry ",

@@ -1,8 +1,11 @@
 #include "common/local_api_service.h"
 
+#include <optional>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/bundle_format.h"
 #include "common/grpc_status.h"
@@ -144,12 +147,41 @@ grpc::Status LocalApiService::ExportBundle(
 grpc::Status LocalApiService::ImportChronologyWithProgress(
     grpc::ServerContext*, const v1::ImportChronologyRequest* request,
     grpc::ServerWriter<v1::ImportChronologyStreamReply>* writer) {
+  // The import holds the replica's writer lock: progress is only noted
+  // there, and written to the caller (who may be slow to read) from a
+  // thread of its own, the newest report replacing one not yet sent.
+  struct Latest {
+    absl::Mutex mu;
+    std::optional<v1::BundleProgress> unsent ABSL_GUARDED_BY(mu);
+    bool done ABSL_GUARDED_BY(mu) = false;
+  } latest;
+  std::thread sender([&latest, writer] {
+    while (true) {
+      v1::ImportChronologyStreamReply reply;
+      {
+        absl::MutexLock lock(&latest.mu);
+        latest.mu.Await(absl::Condition(
+            +[](Latest* l) ABSL_EXCLUSIVE_LOCKS_REQUIRED(l->mu) {
+              return l->done || l->unsent.has_value();
+            },
+            &latest));
+        if (!latest.unsent.has_value()) return;  // done
+        *reply.mutable_progress() = *std::move(latest.unsent);
+        latest.unsent.reset();
+      }
+      writer->Write(reply);
+    }
+  });
   absl::StatusOr<v1::ImportChronologyReply> result = records_->ImportChronology(
-      *request, ProgressSender([writer](const v1::BundleProgress& progress) {
-        v1::ImportChronologyStreamReply reply;
-        *reply.mutable_progress() = progress;
-        writer->Write(reply);
+      *request, ProgressSender([&latest](const v1::BundleProgress& progress) {
+        absl::MutexLock lock(&latest.mu);
+        latest.unsent = progress;
       }));
+  {
+    absl::MutexLock lock(&latest.mu);
+    latest.done = true;
+  }
+  sender.join();
   if (!result.ok()) return ToGrpcStatus(result.status());
   v1::ImportChronologyStreamReply last;
   *last.mutable_result() = *std::move(result);

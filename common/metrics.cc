@@ -225,6 +225,11 @@ uint64_t DirectoryBytes(const std::string& dir) {
   uint64_t total = 0;
   for (fs::recursive_directory_iterator it(dir, error), end;
        !error && it != end; it.increment(error)) {
+    // A backup in progress: hard links to the store's own files.
+    if (it->path().filename() == ".backup-checkpoint") {
+      it.disable_recursion_pending();
+      continue;
+    }
     std::error_code size_error;
     if (it->is_regular_file(size_error)) {
       const uintmax_t size = it->file_size(size_error);

@@ -16,9 +16,9 @@
 # /etc/casesync/board.toml or agency.toml from deploy/config/, installs the
 # unit from deploy/systemd/ and, where systemd runs, enables and starts it.
 # Existing settings files are kept (a new one is written beside them as
-# *.toml.new). docs/operations.md walks through it.
+# *.toml.new). Run again after a new build to upgrade: the unit restarts.
+# docs/operations.md walks through it.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 usage() {
   sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -32,12 +32,19 @@ die() {
 [ "$(id -u)" -eq 0 ] || die "run as root (it creates a user and installs units)"
 [ $# -ge 2 ] || usage
 role=$1
-pki=$2
+[ -d "$2" ] || die "$2 is not a directory (the CA's, from deploy/certs.sh)"
+pki=$(cd "$2" && pwd)  # before the cd below
+cd "$(dirname "$0")/.."
 build=${CASESYNC_BUILD_DIR:-build}
+# Ids and addresses go into the settings file: only what they may hold.
+valid_id() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ ]]; }
+valid_address() { [[ $1 =~ ^[A-Za-z0-9.:\[\]_-]+:[0-9]+$ ]]; }
 case "$role" in
   board)
     id=${3:-board}
     listen=${4:-0.0.0.0:7443}
+    valid_id "$id" || die "board id '$id': letters, digits, . _ - only"
+    valid_address "$listen" || die "listen address '$listen' is not HOST:PORT"
     unit=casesync-board
     program=server/casesync-board
     ;;
@@ -46,6 +53,10 @@ case "$role" in
     id=$3
     board_address=$4
     board_id=${5:-board}
+    valid_id "$id" || die "agency id '$id': letters, digits, . _ - only"
+    valid_id "$board_id" || die "board id '$board_id': letters, digits, . _ - only"
+    valid_address "$board_address" ||
+      die "board address '$board_address' is not HOST:PORT"
     unit=casesyncd
     program=client/casesyncd
     ;;
@@ -81,6 +92,7 @@ fi
 config=/etc/casesync/$role.toml
 echo "== settings -> $config"
 new=$(mktemp)
+trap 'rm -f "$new"' EXIT
 if [ "$role" = board ]; then
   sed -e "s|^board_id = .*|board_id = \"$id\"|" \
       -e "s|^listen = .*|listen = \"$listen\"|" \
@@ -99,17 +111,18 @@ if [ -e "$config" ] && ! cmp -s "$new" "$config"; then
 else
   install -m 644 "$new" "$config"
 fi
-rm -f "$new"
-# The settings must make sense before the service is started with them.
-/usr/local/bin/$(basename "$program") --config "$config" --data_dir /nonexistent \
-  --socket /nonexistent.sock --print_config >/dev/null
+# The settings file must read before the service is started with it (the
+# certificates are checked when the service starts: journalctl -u UNIT).
+"/usr/local/bin/$(basename "$program")" --config "$config" \
+  --data_dir /nonexistent --socket /nonexistent.sock --print_config >/dev/null
 
 echo "== unit -> /etc/systemd/system/$unit.service"
 install -m 644 "deploy/systemd/$unit.service" /etc/systemd/system/
 
 if [ -d /run/systemd/system ]; then
   systemctl daemon-reload
-  systemctl enable --now "$unit"
+  systemctl enable "$unit"
+  systemctl restart "$unit"  # starts it, or restarts it on the new programs
   echo "== started; check it with:"
 else
   echo "== systemd is not running here: start it with"

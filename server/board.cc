@@ -1,5 +1,6 @@
 #include "server/board.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -64,14 +65,19 @@ absl::Status Board::RecordRestore() {
   // Numbers past the backup's feed head and counters past its newest own
   // change were given out after the backup, to entries and changes this
   // store no longer holds but agencies may: a new feed epoch, and own
-  // counters from the next multiple of 2^40, so that nothing is numbered
-  // twice.
+  // counters from a base no earlier life of this board can have reached,
+  // so that nothing is numbered twice. The base comes from the clock
+  // (milliseconds << 20: a board would have to make a million changes a
+  // millisecond to catch up with the next restore's), not from the backup,
+  // because the same backup may be restored twice.
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
   const uint64_t head = feed_.head();
   RETURN_IF_ERROR(
       feed_epochs_.Begin(batch.get(), head, options_.clock->NowMillis()));
   ASSIGN_OR_RETURN(uint64_t own, batch->Frontier(id()));
-  const uint64_t next_base = ((own >> 40) + 1) << 40;
+  const uint64_t next_base =
+      std::max(((own >> 40) + 1) << 40,
+               static_cast<uint64_t>(options_.clock->NowMillis()) << 20);
   RETURN_IF_ERROR(batch->RaiseOwnFrontier(next_base));
   RETURN_IF_ERROR(batch->Commit());
   spdlog::warn(

@@ -177,7 +177,10 @@ absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
   // What the agency reports of itself, unless a later report (a newer
   // bundle, or a Hello) is already recorded.
   Ingest::AgencyReport report;
-  report.feed_cursor = header.feed_cursor();
+  // A cursor from before a restore of the board counts in another history
+  // past the backup: recorded as where the two agree.
+  report.feed_cursor = board_->feed_epochs().StartCursor(header.feed_epoch(),
+                                                         header.feed_cursor());
   report.acknowledged = header.acknowledged();
   report.changes = std::max(header.last_counter(), header.acknowledged());
   report.at_ms = header.created_ms();
@@ -224,6 +227,7 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
   header.set_recipient(agency);
   header.set_created_ms(static_cast<int64_t>(clock_->NowMillis()));
   header.set_requires_feed_cursor(state.feed_cursor());
+  header.set_feed_epoch(board_->feed_epochs().current());
   header.set_acknowledged(state.acknowledged());
 
   // The acknowledgement, as a PushAck for everything judged since the

@@ -241,7 +241,9 @@ absl::Status Ingest::Touch(absl::string_view agency,
       report.at_ms != 0 ? report.at_ms : static_cast<int64_t>(now);
   if (reported_at_ms >= state.reported_at_ms()) {
     state.set_reported_at_ms(reported_at_ms);
-    if (report.feed_cursor > 0) state.set_feed_cursor(report.feed_cursor);
+    // Even 0: after a restore of the board, an agency's cursor may have to
+    // go back to the start.
+    state.set_feed_cursor(report.feed_cursor);
     if (report.acknowledged.has_value()) {
       state.set_reported_acknowledged(*report.acknowledged);
     }

@@ -103,7 +103,7 @@ class Ingest {
 
   // What an agency says of itself when it connects (Hello) or in a bundle.
   struct AgencyReport {
-    // Its feed cursor; 0: not known.
+    // Its feed cursor (in the board's current feed epoch).
     uint64_t feed_cursor = 0;
     // The acknowledged frontier it has recorded, when it says so.
     std::optional<uint64_t> acknowledged;

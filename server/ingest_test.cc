@@ -42,6 +42,31 @@ TEST_F(IngestTest, AcceptedChangesAreAppliedNumberedAndAcknowledged) {
   EXPECT_EQ(state->accepted(), 2u);
 }
 
+TEST_F(IngestTest, PendingPerAgencyIsWhatItReportedLessWhatWasJudged) {
+  BoardReview("r1", {"police"});
+  Replica* police = Agency("police");
+  std::vector<v1::Change> changes;
+  for (int i = 0; i < 5; ++i) changes.push_back(Entry(police, "r1", "entry"));
+  // It says it has made 5 (its Hello), and 2 of them arrive.
+  Ingest::AgencyReport report;
+  report.acknowledged = 0;
+  report.changes = 5;
+  ASSERT_THAT(board_->ingest()->Touch("police", report), IsOk());
+  ASSERT_THAT(Push("police", {changes[0], changes[1]}), IsOk());
+  auto status = board_->Status();
+  ASSERT_THAT(status, IsOk());
+  ASSERT_EQ(status->board().agencies_size(), 1);
+  EXPECT_EQ(status->board().agencies(0).pending(), 3u);
+  EXPECT_EQ(status->board().agencies(0).acknowledged(), 2u);
+  // A stale report (an old bundle imported late) does not undo it.
+  report.changes = 1;
+  report.at_ms = 1;
+  ASSERT_THAT(board_->ingest()->Touch("police", report), IsOk());
+  status = board_->Status();
+  ASSERT_THAT(status, IsOk());
+  EXPECT_EQ(status->board().agencies(0).pending(), 3u);
+}
+
 TEST_F(IngestTest, RepeatedPushIsAcknowledgedAgainWithoutChange) {
   BoardReview("r1", {"police"});
   Replica* police = Agency("police");

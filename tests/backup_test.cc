@@ -6,11 +6,15 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "casesync/v1/local_api.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -183,6 +187,59 @@ TEST_F(BackupTest,
             Digest(d_.BoardSocket(), "school"));
 }
 
+TEST_F(BackupTest, AnAgencyKilledWhileTakingBackItsChangesResumesAfterRestart) {
+  const std::string backup = d_.dir() + "/police-backup";
+  const v1::BackupManifest manifest = Backup(d_.AgencySocket("police"), backup);
+  // Enough after the backup, and incompressible enough, that sending it
+  // back takes many feed frames and a while to apply.
+  constexpr int kRows = 12000;
+  const uint64_t seed = absl::ToUnixNanos(absl::Now());
+  std::cout << "seed " << seed << "\n";
+  std::mt19937_64 random(seed);
+  const std::string csv = d_.dir() + "/after-backup.csv";
+  {
+    std::ofstream out(csv);
+    out << "date,source,event\n";
+    for (int i = 0; i < kRows; ++i) {
+      out << "2024-03-04,ref " << i << ",contact";
+      for (int word = 0; word < 60; ++word) out << " " << random() % 100000;
+      out << "\n";
+    }
+  }
+  CommandResult imported =
+      d_.Cli(d_.AgencySocket("police"),
+             {"chronology", "import", "--review", "r1", csv}, absl::Minutes(5));
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  SyncWait("police");
+
+  d_.StopAgency("police");
+  ASSERT_NO_FATAL_FAILURE(Restore(backup, d_.dir() + "/police"));
+  ASSERT_TRUE(d_.StartAgency("police"));
+  // Killed once it has taken back some of its changes, and (most likely)
+  // not all: a restart must resume rather than forget the rest.
+  const uint64_t before = manifest.feed_position();
+  bool mid_way = false;
+  Deployment::WaitFor([&] {
+    const v1::AgencyStatus status = Status("police");
+    mid_way = status.feed_cursor() > before &&
+              Counters(d_.AgencySocket("police"), "police").size() <
+                  static_cast<size_t>(kRows);
+    return status.feed_cursor() > before;
+  });
+  d_.KillAgency("police");
+  std::cout << (mid_way ? "killed part way through taking changes back\n"
+                        : "killed after taking every change back\n");
+  ASSERT_TRUE(d_.StartAgency("police"));
+  SyncWait("police");
+  EXPECT_EQ(Counters(d_.AgencySocket("police"), "police"), Range(1, kRows));
+  EXPECT_EQ(Digest(d_.AgencySocket("police")),
+            Digest(d_.BoardSocket(), "police"));
+  // Writes are open again, numbered after the board's.
+  ASSERT_EQ(Add("police", 1).exit_code, 0);
+  SyncWait("police");
+  EXPECT_EQ(Counters(d_.BoardSocket(), "police"), Range(1, kRows + 1));
+}
+
 TEST_F(BackupTest, BoardRestoredFromABackupTakenUnderLoadGetsBackWhatItLost) {
   constexpr int kPolice = 30;
   constexpr int kSchool = 5;
@@ -278,6 +335,74 @@ TEST_F(BackupTest, ARestoredBoardNumbersItsOwnChangesPastThoseItLost) {
         << agency;
     EXPECT_EQ(Status(agency).last_error(), "") << agency;
   }
+  // The same backup restored a second time: the numbers given out since
+  // the first restore are not given out again either.
+  d_.StopBoard();
+  ASSERT_NO_FATAL_FAILURE(Restore(backup, d_.dir() + "/board"));
+  ASSERT_TRUE(d_.StartBoard());
+  ASSERT_EQ(note("written after the second restore").exit_code, 0);
+  for (const std::string agency : {"police", "school"}) {
+    SyncWait(agency);
+    EXPECT_THAT(Events(d_.AgencySocket(agency)),
+                ::testing::Contains("written after the second restore"))
+        << agency;
+    EXPECT_EQ(Status(agency).last_error(), "") << agency;
+  }
+}
+
+TEST_F(BackupTest,
+       AnAgencyOnBundlesReadsARestoredBoardsFeedFromWhereTheyAgree) {
+  const std::string backup = d_.dir() + "/board-backup";
+  Backup(d_.BoardSocket(), backup);
+  // After the backup: police writes, school (on the network still) reads
+  // the feed past the backup's head; then school goes over to files.
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(Add("police", i).exit_code, 0);
+  SyncWait("police");
+  SyncWait("school");
+  ASSERT_TRUE(d_.StartAgency("school", absl::StrCat("127.0.0.1:", UnusedPort()),
+                             {"--board_id", "board"}));
+  // A receipt from the history the restore loses, imported late (below).
+  const std::string old_receipt = d_.dir() + "/old.receipt";
+  ASSERT_EQ(
+      d_.Board({"bundle", "export", "--agency", "school", "--out", old_receipt})
+          .exit_code,
+      0);
+
+  d_.StopBoard();
+  ASSERT_NO_FATAL_FAILURE(Restore(backup, d_.dir() + "/board"));
+  ASSERT_TRUE(d_.StartBoard());
+  // The review team's notes take the feed numbers school has read up to in
+  // the lost history.
+  for (const char* event : {"note one", "note two"}) {
+    ASSERT_EQ(
+        d_.Board({"record", "add", "--review", "r1", "--type", "chronology",
+                  "--set", "date=2024-05-01", "--set", "source=review team",
+                  "--set", std::string("event=") + event})
+            .exit_code,
+        0);
+  }
+  SyncWait("police");  // re-sends its five
+
+  const std::string out = d_.dir() + "/school.bundle";
+  const std::string back = d_.dir() + "/school.receipt";
+  CommandResult exported =
+      d_.Agency("school", {"bundle", "export", "--out", out});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  CommandResult taken = d_.Board({"bundle", "import", out});
+  ASSERT_EQ(taken.exit_code, 0) << taken.err;
+  CommandResult answered =
+      d_.Board({"bundle", "export", "--agency", "school", "--out", back});
+  ASSERT_EQ(answered.exit_code, 0) << answered.err;
+  CommandResult applied = d_.Agency("school", {"bundle", "import", back});
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  EXPECT_THAT(Events(d_.AgencySocket("school")),
+              ::testing::IsSupersetOf({"note one", "note two"}));
+  EXPECT_EQ(Digest(d_.AgencySocket("school")),
+            Digest(d_.BoardSocket(), "school"));
+  // The receipt from the lost history is refused rather than applied.
+  CommandResult old = d_.Agency("school", {"bundle", "import", old_receipt});
+  EXPECT_EQ(old.exit_code, 1);
+  EXPECT_THAT(old.err, HasSubstr("another history of the board's feed"));
 }
 
 TEST_F(BackupTest, AnExistingDirectoryIsNeverOverwritten) {

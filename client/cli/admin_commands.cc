@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -146,7 +147,9 @@ class PartialBackup {
     }
     close(fd);
     if (!SyncPath(temp_.string(), O_RDONLY | O_DIRECTORY, error)) return false;
-    if (rename(temp_.c_str(), final_.c_str()) != 0) {
+    // Never over a directory that appeared meanwhile.
+    if (renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, final_.c_str(),
+                  RENAME_NOREPLACE) != 0) {
       *error = absl::StrCat("renaming ", temp_.string(), " to ",
                             final_.string(), ": ", ErrnoText());
       return false;
