@@ -70,18 +70,10 @@ absl::StatusOr<std::unique_ptr<AgencyDaemon>> AgencyDaemon::Start(
   ASSIGN_OR_RETURN(daemon->local_server_,
                    ServeLocalApi(options.socket, daemon->local_service_.get()));
   if (!options.metrics_listen.empty()) {
-    ASSIGN_OR_RETURN(
-        daemon->metrics_server_,
-        MetricsServer::Start(
-            options.metrics_listen,
-            [link = daemon->link_.get(), metrics = &daemon->metrics_,
-             data_dir = options.data_dir]() -> absl::StatusOr<std::string> {
-              ASSIGN_OR_RETURN(v1::StatusReply status, link->Status());
-              return RenderMetrics("casesyncd", status, *metrics,
-                                   DirectoryBytes(data_dir));
-            }));
-    spdlog::info("Prometheus metrics on http://{}/metrics",
-                 daemon->metrics_server_->address());
+    ASSIGN_OR_RETURN(daemon->metrics_server_,
+                     ServeDaemonMetrics(options.metrics_listen, "casesyncd",
+                                        daemon->link_.get(), &daemon->metrics_,
+                                        options.data_dir));
   }
   return daemon;
 }

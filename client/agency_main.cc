@@ -5,6 +5,7 @@
 #include "common/config_file.h"
 #include "common/daemon.h"
 #include "common/logging.h"
+#include "common/metrics_server.h"
 #include "common/transport.h"
 #include "spdlog/spdlog.h"
 
@@ -51,11 +52,7 @@ int main(int argc, char** argv) {
                  "longest wait between attempts to reach the board, seconds")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app.add_option(
-      "--metrics_listen", options.metrics_listen,
-      "serve Prometheus metrics at http://ADDRESS/metrics: HOST:PORT with an "
-      "IP address, or a port alone for 127.0.0.1 (loopback); port 0 "
-      "picks a free one (printed at start). Off unless given");
+  casesync::AddMetricsFlag(app, &options.metrics_listen);
   casesync::AddConfigFlags(app);
   casesync::LogFormat log_format = casesync::LogFormat::kText;
   casesync::AddLogFlags(app, &log_format);

@@ -431,18 +431,7 @@ absl::Status BoardLink::OnWelcome(const v1::Welcome& welcome) {
     state.set_recover_until_feed(
         std::max(state.recover_until_feed(), welcome.feed_head()));
   }
-  if (welcome.feed_epoch() != state.feed_epoch()) {
-    // The board was restored from a backup: its feed numbers count anew
-    // past the point Welcome.feed_cursor names.
-    if (welcome.feed_cursor() < state.feed_cursor()) {
-      spdlog::warn(
-          "the board was restored from a backup: reading its feed again "
-          "from {} (this agency had {})",
-          welcome.feed_cursor(), state.feed_cursor());
-      state.set_feed_cursor(welcome.feed_cursor());
-    }
-    state.set_feed_epoch(welcome.feed_epoch());
-  }
+  AdoptFeedEpoch(welcome.feed_epoch(), welcome.feed_cursor(), &state);
   FinishRecoveryIfDone(&state);
   state.set_board_id(welcome.board_id());
   ASSIGN_OR_RETURN(uint64_t new_rejections,
@@ -633,6 +622,21 @@ absl::StatusOr<uint64_t> BoardLink::StageFeedFrame(const v1::FeedBatch& entries,
   state->set_last_contact_ms(options_.clock->NowMillis());
   FinishRecoveryIfDone(state);
   return applied;
+}
+
+void BoardLink::AdoptFeedEpoch(uint64_t epoch, uint64_t start_cursor,
+                               v1::BoardLinkState* state) {
+  if (epoch == state->feed_epoch()) return;
+  // The board was restored from a backup: its feed numbers past the backup
+  // count anew, and it sends the feed from where the histories agree.
+  if (start_cursor < state->feed_cursor()) {
+    spdlog::warn(
+        "the board was restored from a backup: reading its feed again from "
+        "{} (this agency had {})",
+        start_cursor, state->feed_cursor());
+    state->set_feed_cursor(start_cursor);
+  }
+  state->set_feed_epoch(epoch);
 }
 
 void BoardLink::FinishRecoveryIfDone(v1::BoardLinkState* state) const {

@@ -143,10 +143,9 @@ absl::StatusOr<v1::BundleSummary> BoardLink::ImportBundle(
   }
   if (header.feed_epoch() != state.feed_epoch()) {
     // The board was restored from a backup since this agency last heard
-    // from it: its feed numbers past the backup count anew, and this
-    // receipt carries the feed from where the histories agree. Only a
-    // receipt newer than anything heard from the board may say so (an old
-    // one comes from the earlier history).
+    // from it, and this receipt carries the feed from where the histories
+    // agree. Only a receipt newer than anything heard from the board may
+    // say so (an old one comes from the earlier history).
     if (header.created_ms() <= static_cast<int64_t>(state.last_contact_ms())) {
       return absl::FailedPreconditionError(
           "this receipt is from another history of the board's feed than "
@@ -154,14 +153,7 @@ absl::StatusOr<v1::BundleSummary> BoardLink::ImportBundle(
           "and older than the board's last word: export a new bundle to the "
           "board and import its answer");
     }
-    if (header.requires_feed_cursor() < state.feed_cursor()) {
-      spdlog::warn(
-          "the board was restored from a backup: reading its feed again "
-          "from {} (this agency had {})",
-          header.requires_feed_cursor(), state.feed_cursor());
-      state.set_feed_cursor(header.requires_feed_cursor());
-    }
-    state.set_feed_epoch(header.feed_epoch());
+    AdoptFeedEpoch(header.feed_epoch(), header.requires_feed_cursor(), &state);
   }
   if (header.requires_feed_cursor() > state.feed_cursor()) {
     return absl::FailedPreconditionError(absl::StrCat(

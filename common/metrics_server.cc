@@ -144,4 +144,30 @@ MetricsServer::~MetricsServer() {
   if (daemon_ != nullptr) MHD_stop_daemon(daemon_);
 }
 
+void AddMetricsFlag(CLI::App& app, std::string* address) {
+  app.add_option(
+      "--metrics_listen", *address,
+      "serve Prometheus metrics at http://ADDRESS/metrics: HOST:PORT with an "
+      "IP address, or a port alone for 127.0.0.1 (loopback); port 0 picks a "
+      "free one (printed at start). Off unless given");
+}
+
+absl::StatusOr<std::unique_ptr<MetricsServer>> ServeDaemonMetrics(
+    const std::string& address, const std::string& program, SyncControl* sync,
+    const SyncMetrics* metrics, const std::string& data_dir) {
+  absl::StatusOr<std::unique_ptr<MetricsServer>> server = MetricsServer::Start(
+      address,
+      [program, sync, metrics, data_dir]() -> absl::StatusOr<std::string> {
+        absl::StatusOr<v1::StatusReply> status = sync->Status();
+        if (!status.ok()) return status.status();
+        return RenderMetrics(program, *status, *metrics,
+                             DirectoryBytes(data_dir));
+      });
+  if (server.ok()) {
+    spdlog::info("Prometheus metrics on http://{}/metrics",
+                 (*server)->address());
+  }
+  return server;
+}
+
 }  // namespace casesync

@@ -11,7 +11,10 @@
 #include <memory>
 #include <string>
 
+#include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
+#include "common/metrics.h"
+#include "common/sync_control.h"
 
 struct MHD_Daemon;
 
@@ -41,6 +44,16 @@ class MetricsServer {
   MHD_Daemon* daemon_ = nullptr;
   std::string address_;
 };
+
+// Adds `--metrics_listen ADDRESS` (the forms Start takes) to `app`.
+void AddMetricsFlag(CLI::App& app, std::string* address);
+
+// A daemon's metrics on `address`: RenderMetrics for `program` from
+// `sync`'s status, `metrics` and the size of `data_dir`; `sync` and
+// `metrics` must outlive the server. Errors as Start. Logs the address.
+absl::StatusOr<std::unique_ptr<MetricsServer>> ServeDaemonMetrics(
+    const std::string& address, const std::string& program, SyncControl* sync,
+    const SyncMetrics* metrics, const std::string& data_dir);
 
 }  // namespace casesync
 

@@ -4,6 +4,7 @@
 #include "common/config_file.h"
 #include "common/daemon.h"
 #include "common/logging.h"
+#include "common/metrics_server.h"
 #include "common/transport.h"
 #include "server/board_server.h"
 #include "spdlog/spdlog.h"
@@ -44,11 +45,7 @@ int main(int argc, char** argv) {
                  "the board's replica id; with TLS, the common name of "
                  "--tls_cert (it signs the agencies' receipts)")
       ->capture_default_str();
-  app.add_option(
-      "--metrics_listen", options.metrics_listen,
-      "serve Prometheus metrics at http://ADDRESS/metrics: HOST:PORT with an "
-      "IP address, or a port alone for 127.0.0.1 (loopback); port 0 "
-      "picks a free one (printed at start). Off unless given");
+  casesync::AddMetricsFlag(app, &options.metrics_listen);
   casesync::AddConfigFlags(app);
   casesync::LogFormat log_format = casesync::LogFormat::kText;
   casesync::AddLogFlags(app, &log_format);

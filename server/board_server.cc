@@ -95,17 +95,9 @@ absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
   if (!options.metrics_listen.empty()) {
     ASSIGN_OR_RETURN(
         server->metrics_server_,
-        MetricsServer::Start(
-            options.metrics_listen,
-            [board = server->board_.get(), metrics = &server->metrics_,
-             data_dir =
-                 options.board.data_dir]() -> absl::StatusOr<std::string> {
-              ASSIGN_OR_RETURN(v1::StatusReply status, board->Status());
-              return RenderMetrics("casesync-board", status, *metrics,
-                                   DirectoryBytes(data_dir));
-            }));
-    spdlog::info("Prometheus metrics on http://{}/metrics",
-                 server->metrics_server_->address());
+        ServeDaemonMetrics(options.metrics_listen, "casesync-board",
+                           server->board_.get(), &server->metrics_,
+                           options.board.data_dir));
   }
   return server;
 }

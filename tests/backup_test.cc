@@ -108,16 +108,7 @@ class BackupTest : public ::testing::Test {
   }
 
   std::set<std::string> Events(const std::string& socket) {
-    std::set<std::string> events;
-    const v1::ListRecordsReply reply = FromJson<v1::ListRecordsReply>(
-        d_.Cli(socket, {"record", "list", "--review", "r1", "--type",
-                        "chronology", "--json"}));
-    for (const v1::RecordDetail& record : reply.records()) {
-      v1::ChronologyEntry entry;
-      record.record().UnpackTo(&entry);
-      events.insert(entry.event());
-    }
-    return events;
+    return ChronologyEvents(d_, socket);
   }
 
   v1::AgencyStatus Status(const std::string& agency) {

@@ -32,8 +32,7 @@ struct Received {
 // Reads the whole feed as `agency`, saying in its Hello that it holds its
 // own changes up to `own_changes` (a real agency holds them all; one
 // restored from an old backup holds fewer).
-Received ReadFeedAs(const std::string& board_address,
-                    const std::string& agency,
+Received ReadFeedAs(const std::string& board_address, const std::string& agency,
                     uint64_t own_changes = UINT64_MAX) {
   Received received;
   auto stub = v1::BoardSync::NewStub(

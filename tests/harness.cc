@@ -20,6 +20,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "casesync/v1/local_api.pb.h"
+#include "casesync/v1/records.pb.h"
 #include "gtest/gtest.h"
 
 extern char** environ;
@@ -381,6 +383,20 @@ int UnusedPort() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size);
   close(fd);
   return ntohs(addr.sin_port);
+}
+
+std::set<std::string> ChronologyEvents(Deployment& d, const std::string& socket,
+                                       const std::string& review) {
+  std::set<std::string> events;
+  const v1::ListRecordsReply reply = FromJson<v1::ListRecordsReply>(
+      d.Cli(socket, {"record", "list", "--review", review, "--type",
+                     "chronology", "--json"}));
+  for (const v1::RecordDetail& record : reply.records()) {
+    v1::ChronologyEntry entry;
+    record.record().UnpackTo(&entry);
+    events.insert(entry.event());
+  }
+  return events;
 }
 
 }  // namespace casesync::testing

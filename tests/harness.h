@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -172,6 +173,11 @@ class Deployment {
 
 // A port on 127.0.0.1 where nothing listens (bound and closed at once).
 int UnusedPort();
+
+// The `event` of every chronology entry of review `review` held by the
+// daemon at `socket` (through `casesync record list`).
+std::set<std::string> ChronologyEvents(Deployment& d, const std::string& socket,
+                                       const std::string& review = "r1");
 
 }  // namespace casesync::testing
 

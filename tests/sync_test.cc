@@ -75,14 +75,7 @@ class SyncTest : public ::testing::Test {
   }
 
   std::set<std::string> Events(const std::string& socket) {
-    std::set<std::string> events;
-    const v1::ListRecordsReply reply = Chronology(socket);
-    for (const v1::RecordDetail& record : reply.records()) {
-      v1::ChronologyEntry entry;
-      record.record().UnpackTo(&entry);
-      events.insert(entry.event());
-    }
-    return events;
+    return ChronologyEvents(d_, socket);
   }
 
   v1::AgencyStatus Status(const std::string& agency) {

@@ -34,16 +34,23 @@ CommandResult OnTerminal(const std::string& socket, const std::string& args,
   return testing::Run(argv, absl::Minutes(2));
 }
 
-TEST(TerminalTest, ColourOnlyOnATerminalAndNeverWithNoColor) {
-  Deployment d;
-  ASSERT_TRUE(d.StartBoard());
-  ASSERT_EQ(d.Board({"review", "create", "r1", "--title", "Child J",
-                     "--agencies", "police"})
-                .exit_code,
-            0);
-  ASSERT_TRUE(d.StartAgency("police"));
-  ASSERT_EQ(d.Agency("police", {"sync", "--wait"}).exit_code, 0);
+// A board and the police, synced once, in a review of their own.
+class TerminalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(d.StartBoard());
+    ASSERT_EQ(d.Board({"review", "create", "r1", "--title", "Child J",
+                       "--agencies", "police"})
+                  .exit_code,
+              0);
+    ASSERT_TRUE(d.StartAgency("police"));
+    ASSERT_EQ(d.Agency("police", {"sync", "--wait"}).exit_code, 0);
+  }
 
+  Deployment d;
+};
+
+TEST_F(TerminalTest, ColourOnlyOnATerminalAndNeverWithNoColor) {
   CommandResult terminal = OnTerminal(d.AgencySocket("police"), "status");
   ASSERT_EQ(terminal.exit_code, 0) << terminal.err;
   EXPECT_THAT(terminal.out,
@@ -61,15 +68,7 @@ TEST(TerminalTest, ColourOnlyOnATerminalAndNeverWithNoColor) {
   EXPECT_THAT(error.out, HasSubstr("\x1b[31mcasesync:\x1b[0m"));
 }
 
-TEST(TerminalTest, ImportAndFirstSyncShowProgressOnATerminalOnly) {
-  Deployment d;
-  ASSERT_TRUE(d.StartBoard());
-  ASSERT_EQ(d.Board({"review", "create", "r1", "--title", "Child J",
-                     "--agencies", "police"})
-                .exit_code,
-            0);
-  ASSERT_TRUE(d.StartAgency("police"));
-  ASSERT_EQ(d.Agency("police", {"sync", "--wait"}).exit_code, 0);
+TEST_F(TerminalTest, ImportAndFirstSyncShowProgressOnATerminalOnly) {
   // Offline, so that the import stays pending for the sync to push.
   ASSERT_TRUE(
       d.StartAgency("police", absl::StrCat("127.0.0.1:", UnusedPort())));
