@@ -431,7 +431,8 @@ absl::Status BoardLink::OnWelcome(const v1::Welcome& welcome) {
     state.set_recover_until_feed(
         std::max(state.recover_until_feed(), welcome.feed_head()));
   }
-  AdoptFeedEpoch(welcome.feed_epoch(), welcome.feed_cursor(), &state);
+  AdoptFeedEpoch(welcome.feed_epoch(), welcome.feed_epoch_started_ms(),
+                 welcome.feed_cursor(), &state);
   FinishRecoveryIfDone(&state);
   state.set_board_id(welcome.board_id());
   ASSIGN_OR_RETURN(uint64_t new_rejections,
@@ -624,9 +625,11 @@ absl::StatusOr<uint64_t> BoardLink::StageFeedFrame(const v1::FeedBatch& entries,
   return applied;
 }
 
-void BoardLink::AdoptFeedEpoch(uint64_t epoch, uint64_t start_cursor,
+void BoardLink::AdoptFeedEpoch(uint64_t epoch, int64_t started_ms,
+                               uint64_t start_cursor,
                                v1::BoardLinkState* state) {
   if (epoch == state->feed_epoch()) return;
+  state->set_feed_epoch_started_ms(started_ms);
   // The board was restored from a backup: its feed numbers past the backup
   // count anew, and it sends the feed from where the histories agree.
   if (start_cursor < state->feed_cursor()) {

@@ -118,11 +118,12 @@ class BoardLink : public SyncControl {
   BoardLink(Replica* replica, BoardLinkOptions options,
             v1::BoardLinkState state);
 
-  // Takes the board's feed `epoch` into `state`: if it is new (the board
-  // was restored from a backup), the cursor goes back to `start_cursor`,
-  // where the board's stream or receipt starts, when that is lower.
-  static void AdoptFeedEpoch(uint64_t epoch, uint64_t start_cursor,
-                             v1::BoardLinkState* state);
+  // Takes the board's feed `epoch` (begun at `started_ms`) into `state`: if
+  // it is new (the board was restored from a backup), the cursor goes back
+  // to `start_cursor`, where the board's stream or receipt starts, when
+  // that is lower.
+  static void AdoptFeedEpoch(uint64_t epoch, int64_t started_ms,
+                             uint64_t start_cursor, v1::BoardLinkState* state);
 
   // Ends the restore from a backup in `state` (opening local writes again)
   // once every own change the board held has come back: at once if none

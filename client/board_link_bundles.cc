@@ -144,16 +144,18 @@ absl::StatusOr<v1::BundleSummary> BoardLink::ImportBundle(
   if (header.feed_epoch() != state.feed_epoch()) {
     // The board was restored from a backup since this agency last heard
     // from it, and this receipt carries the feed from where the histories
-    // agree. Only a receipt newer than anything heard from the board may
-    // say so (an old one comes from the earlier history).
-    if (header.created_ms() <= static_cast<int64_t>(state.last_contact_ms())) {
+    // agree. Only a receipt of a later epoch may say so (one of an earlier
+    // epoch comes from a history the board no longer has). Both times are
+    // the board's clock.
+    if (header.feed_epoch_started_ms() <= state.feed_epoch_started_ms()) {
       return absl::FailedPreconditionError(
           "this receipt is from another history of the board's feed than "
-          "the one this agency has (the board was restored from a backup) "
-          "and older than the board's last word: export a new bundle to the "
-          "board and import its answer");
+          "the one this agency has (the board was restored from a backup), "
+          "an older one: export a new bundle to the board and import its "
+          "answer");
     }
-    AdoptFeedEpoch(header.feed_epoch(), header.requires_feed_cursor(), &state);
+    AdoptFeedEpoch(header.feed_epoch(), header.feed_epoch_started_ms(),
+                   header.requires_feed_cursor(), &state);
   }
   if (header.requires_feed_cursor() > state.feed_cursor()) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -228,6 +228,7 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
   header.set_created_ms(static_cast<int64_t>(clock_->NowMillis()));
   header.set_requires_feed_cursor(state.feed_cursor());
   header.set_feed_epoch(board_->feed_epochs().current());
+  header.set_feed_epoch_started_ms(board_->feed_epochs().current_started_ms());
   header.set_acknowledged(state.acknowledged());
 
   // The acknowledgement, as a PushAck for everything judged since the

@@ -35,6 +35,10 @@ uint64_t FeedEpochs::current() const {
   return epochs_.epochs().empty() ? 0 : epochs_.epochs().rbegin()->id();
 }
 
+int64_t FeedEpochs::current_started_ms() const {
+  return epochs_.epochs().empty() ? 0 : epochs_.epochs().rbegin()->started_ms();
+}
+
 uint64_t FeedEpochs::StartCursor(uint64_t epoch, uint64_t cursor) const {
   if (epoch == current()) return cursor;
   // The epochs after the agency's: 0 is the first history, before them all.

@@ -31,6 +31,8 @@ class FeedEpochs {
 
   // The current epoch's id; 0 if the board was never restored.
   uint64_t current() const;
+  // When the current epoch began, ms since the Unix epoch; 0 for epoch 0.
+  int64_t current_started_ms() const;
 
   // Where to stream the feed from for an agency whose `cursor` counts in
   // `epoch`: `cursor` itself in the current epoch; otherwise no further

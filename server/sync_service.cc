@@ -257,6 +257,8 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
       static_cast<uint32_t>(board_->ingest()->limits().max_push_changes));
   welcome.mutable_welcome()->set_max_push_bytes(options_.max_push_bytes);
   welcome.mutable_welcome()->set_feed_epoch(board_->feed_epochs().current());
+  welcome.mutable_welcome()->set_feed_epoch_started_ms(
+      board_->feed_epochs().current_started_ms());
   welcome.mutable_welcome()->set_feed_cursor(start_cursor);
   if (start_cursor < hello.feed_cursor()) {
     spdlog::warn(
