@@ -13,3 +13,13 @@ function(casesync_test NAME)
     DISCOVERY_TIMEOUT 60
     PROPERTIES LABELS "${T_LABELS}" TIMEOUT 600)
 endfunction()
+
+# casesync_process_test(NAME [DEPS ...]): a process-level test in tests/
+# (label "process"), linked with the harness, built after the three programs
+# it starts.
+function(casesync_process_test NAME)
+  cmake_parse_arguments(T "" "" "DEPS" ${ARGN})
+  casesync_test(${NAME} SRCS ${NAME}.cc DEPS casesync_harness ${T_DEPS}
+                LABELS process)
+  add_dependencies(${NAME} casesync-board casesyncd casesync)
+endfunction()

@@ -38,6 +38,17 @@ BundleProgressFn ProgressSender(Send send) {
   };
 }
 
+// Progress replies of a bundle call, written to `stream` (a ServerWriter or
+// ServerReaderWriter of BundleStreamReply), rate-limited.
+template <typename Stream>
+BundleProgressFn BundleProgressTo(Stream* stream) {
+  return ProgressSender([stream](const v1::BundleProgress& progress) {
+    v1::BundleStreamReply reply;
+    *reply.mutable_progress() = progress;
+    stream->Write(reply);
+  });
+}
+
 // Bundle bytes travel in chunks of this size.
 constexpr size_t kBundleChunkBytes = 1 << 20;
 
@@ -125,12 +136,8 @@ grpc::Status LocalApiService::ListReceipts(grpc::ServerContext*,
 grpc::Status LocalApiService::ExportBundle(
     grpc::ServerContext*, const v1::ExportBundleRequest* request,
     grpc::ServerWriter<v1::BundleStreamReply>* writer) {
-  absl::StatusOr<ExportedBundle> bundle = sync_->ExportBundle(
-      *request, ProgressSender([writer](const v1::BundleProgress& progress) {
-        v1::BundleStreamReply reply;
-        *reply.mutable_progress() = progress;
-        writer->Write(reply);
-      }));
+  absl::StatusOr<ExportedBundle> bundle =
+      sync_->ExportBundle(*request, BundleProgressTo(writer));
   if (!bundle.ok()) return ToGrpcStatus(bundle.status());
   const absl::string_view bytes = bundle->bytes;
   for (size_t at = 0; at < bytes.size(); at += kBundleChunkBytes) {
@@ -212,12 +219,8 @@ grpc::Status LocalApiService::ImportBundle(
   }
   // A caller that went away sent only part of the file.
   if (context->IsCancelled()) return grpc::Status::CANCELLED;
-  absl::StatusOr<v1::BundleSummary> summary = sync_->ImportBundle(
-      bytes, ProgressSender([stream](const v1::BundleProgress& progress) {
-        v1::BundleStreamReply reply;
-        *reply.mutable_progress() = progress;
-        stream->Write(reply);
-      }));
+  absl::StatusOr<v1::BundleSummary> summary =
+      sync_->ImportBundle(bytes, BundleProgressTo(stream));
   if (!summary.ok()) return ToGrpcStatus(summary.status());
   v1::BundleStreamReply last;
   *last.mutable_summary() = *std::move(summary);

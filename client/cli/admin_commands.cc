@@ -4,16 +4,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "client/cli/file_io.h"
 #include "client/cli/output.h"
 #include "client/cli/progress_bar.h"
 #include "common/backup.h"
@@ -29,19 +28,6 @@ namespace fs = std::filesystem;
 // Backups take as long as the store is large; this only stops a wedged
 // daemon from hanging the command forever.
 constexpr absl::Duration kBackupDeadline = absl::Hours(6);
-
-std::string ErrnoText() { return std::strerror(errno); }
-
-bool SyncPath(const std::string& path, int flags, std::string* error) {
-  const int fd = open(path.c_str(), flags);
-  if (fd < 0 || fsync(fd) != 0) {
-    *error = absl::StrCat("syncing ", path, ": ", ErrnoText());
-    if (fd >= 0) close(fd);
-    return false;
-  }
-  close(fd);
-  return true;
-}
 
 // The backup being written: a private directory beside the final one,
 // removed unless Commit renames it into place.
@@ -79,31 +65,16 @@ class PartialBackup {
       return false;
     }
     if (chunk.offset() == 0) {
-      if (!CloseFile(error)) return false;
-      current_ = name;
-      fd_ = open((temp_ / name).c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-      if (fd_ < 0) {
-        *error = absl::StrCat("creating ", (temp_ / name).string(), ": ",
-                              ErrnoText());
-        return false;
-      }
+      if (!CloseFile(error) || !OpenFile(name, error)) return false;
       written_[name] = 0;
     } else if (name != current_ || written_[name] != chunk.offset()) {
       *error = absl::StrCat("the daemon sent ", name, " out of order");
       return false;
     }
-    const std::string& data = chunk.data();
-    for (size_t at = 0; at < data.size();) {
-      const ssize_t n = write(fd_, data.data() + at, data.size() - at);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        *error = absl::StrCat("writing ", (temp_ / name).string(), ": ",
-                              ErrnoText());
-        return false;
-      }
-      at += static_cast<size_t>(n);
+    if (!WriteAll(fd_, chunk.data(), (temp_ / name).string(), error)) {
+      return false;
     }
-    written_[name] += data.size();
+    written_[name] += chunk.data().size();
     return true;
   }
 
@@ -133,20 +104,11 @@ class PartialBackup {
       *error = "cannot write the manifest";
       return false;
     }
-    const fs::path manifest_path = temp_ / kBackupManifestFile;
-    const int fd =
-        open(manifest_path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0 ||
-        write(fd, json.data(), json.size()) !=
-            static_cast<ssize_t>(json.size()) ||
-        fsync(fd) != 0) {
-      *error =
-          absl::StrCat("writing ", manifest_path.string(), ": ", ErrnoText());
-      if (fd >= 0) close(fd);
+    if (!OpenFile(kBackupManifestFile, error) ||
+        !WriteAll(fd_, json, (temp_ / current_).string(), error) ||
+        !CloseFile(error) || !SyncDirectory(temp_.string(), error)) {
       return false;
     }
-    close(fd);
-    if (!SyncPath(temp_.string(), O_RDONLY | O_DIRECTORY, error)) return false;
     // Never over a directory that appeared meanwhile.
     if (renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, final_.c_str(),
                   RENAME_NOREPLACE) != 0) {
@@ -155,7 +117,7 @@ class PartialBackup {
       return false;
     }
     temp_.clear();
-    return SyncPath(parent_.string(), O_RDONLY | O_DIRECTORY, error);
+    return SyncDirectory(parent_.string(), error);
   }
 
   ~PartialBackup() {
@@ -167,6 +129,18 @@ class PartialBackup {
   }
 
  private:
+  // Creates `name` in the directory as the file being written.
+  bool OpenFile(const std::string& name, std::string* error) {
+    current_ = name;
+    fd_ = open((temp_ / name).c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd_ < 0) {
+      *error =
+          absl::StrCat("creating ", (temp_ / name).string(), ": ", ErrnoText());
+    }
+    return fd_ >= 0;
+  }
+
+  // Syncs and closes the file being written, if any.
   bool CloseFile(std::string* error) {
     if (fd_ < 0) return true;
     const bool synced = fsync(fd_) == 0;

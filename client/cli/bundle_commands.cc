@@ -3,9 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -14,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "client/cli/file_io.h"
 #include "client/cli/output.h"
 #include "client/cli/progress_bar.h"
 #include "common/bundle_format.h"
@@ -27,8 +26,6 @@ constexpr size_t kChunkBytes = 1 << 20;
 // Bundle work is bounded by the bundle's size; this only stops a wedged
 // daemon from hanging the command forever.
 constexpr absl::Duration kBundleDeadline = absl::Hours(1);
-
-std::string ErrnoText() { return std::strerror(errno); }
 
 // A file written under a temporary name beside its final path, and renamed
 // into place only once complete and synced; removed if never committed.
@@ -56,16 +53,7 @@ class PartialFile {
   }
 
   bool Write(absl::string_view bytes, std::string* error) {
-    while (!bytes.empty()) {
-      const ssize_t n = write(fd_, bytes.data(), bytes.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        *error = absl::StrCat("writing ", temp_, ": ", ErrnoText());
-        return false;
-      }
-      bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
+    return WriteAll(fd_, bytes, temp_, error);
   }
 
   // Syncs, renames into place, syncs the directory.
@@ -82,11 +70,9 @@ class PartialFile {
       return false;
     }
     temp_.clear();
-    const int dir_fd = open(dir_.c_str(), O_RDONLY | O_DIRECTORY);
-    if (dir_fd >= 0) {
-      fsync(dir_fd);
-      close(dir_fd);
-    }
+    std::string
+        ignored;  // the file is in place; its name is synced if it can be
+    SyncDirectory(dir_, &ignored);
     return true;
   }
 

@@ -234,10 +234,11 @@ absl::Status SyncWithProgress(Stub* stub, const CliContext& context,
     }
     return now.agency();
   };
-  // What there is to push, before the sync starts pushing it.
-  std::optional<uint32_t> first_pending;
+  // What there is to push, from before the sync starts pushing it (and
+  // more, if more is written meanwhile).
+  uint32_t to_push = 0;
   if (std::optional<v1::AgencyStatus> before = ask_status()) {
-    first_pending = before->pending();
+    to_push = before->pending();
   }
   grpc::ClientContext call;
   call.set_deadline(std::chrono::system_clock::now() +
@@ -255,12 +256,9 @@ absl::Status SyncWithProgress(Stub* stub, const CliContext& context,
     std::optional<v1::AgencyStatus> now = ask_status();
     if (!now.has_value()) continue;
     const v1::AgencyStatus& agency = *now;
-    if (!first_pending.has_value()) first_pending = agency.pending();
-    first_pending = std::max(*first_pending, agency.pending());
+    to_push = std::max(to_push, agency.pending());
     if (agency.pending() > 0) {
-      bar.Update("pushing",
-                 *first_pending - std::min(*first_pending, agency.pending()),
-                 *first_pending, "changes");
+      bar.Update("pushing", to_push - agency.pending(), to_push, "changes");
       continue;
     }
     if (!first_cursor.has_value()) {

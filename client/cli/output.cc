@@ -1,14 +1,12 @@
 #include "client/cli/output.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "client/cli/progress_bar.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -95,9 +93,8 @@ std::string Size(uint64_t bytes) {
 
 bool ColourWanted(int fd) {
   const char* no_colour = std::getenv("NO_COLOR");
-  const char* term = std::getenv("TERM");
-  return isatty(fd) == 1 && (no_colour == nullptr || *no_colour == '\0') &&
-         !(term != nullptr && std::strcmp(term, "dumb") == 0);
+  return ProgressBar::OnTerminal(fd) &&
+         (no_colour == nullptr || *no_colour == '\0');
 }
 
 std::string Paint(Colour colour, const std::string& text, bool enabled) {
