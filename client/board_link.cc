@@ -153,6 +153,7 @@ void BoardLink::Run() {
       absl::MutexLock lock(&mu_);
       if (stop_) return;
       connect_now_ = false;
+      ++sessions_started_;
     }
     absl::Status status = RunSession();
     {
@@ -160,7 +161,7 @@ void BoardLink::Run() {
       if (stop_) return;
       // A session that got as far as the board's Welcome resets the backoff.
       if (session_welcomed_) attempt = 0;
-      ++failures_;
+      last_failed_session_ = sessions_started_;
       std::string error = status.ok() ? "the board closed the stream"
                                       : std::string(status.message());
       // Say it once, not at every attempt while the board stays away.
@@ -766,14 +767,17 @@ absl::StatusOr<v1::SyncReply> BoardLink::Sync(const v1::SyncRequest& request) {
   {
     absl::MutexLock lock(&mu_);
     connect_now_ = true;
-    const uint64_t failures_at_start = failures_;
+    // Only a session begun after this request can say the board is
+    // unreachable now: one already trying may have started before the board
+    // came back.
+    const uint64_t sessions_at_start = sessions_started_;
     const uint64_t ping = request.wait() ? ++pings_requested_ : 0;
     cv_.SignalAll();
     if (request.wait()) {
       const absl::Time deadline = absl::Now() + timeout;
       while (!(state_.acknowledged() >= target && pings_answered_ >= ping)) {
         if (stop_) return absl::UnavailableError("the daemon is shutting down");
-        if (failures_ > failures_at_start && !connected_) {
+        if (last_failed_session_ > sessions_at_start && !connected_) {
           return absl::UnavailableError(
               last_error_.empty() ? absl::StrCat("cannot reach the board at ",
                                                  options_.board_address)

@@ -199,7 +199,9 @@ class BoardLink : public SyncControl {
   // The current or last session received the board's Welcome.
   bool session_welcomed_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t local_writes_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t failures_ ABSL_GUARDED_BY(mu_) = 0;
+  // Sessions begun, and the number of the last one that ended in failure.
+  uint64_t sessions_started_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_failed_session_ ABSL_GUARDED_BY(mu_) = 0;
   std::string last_error_ ABSL_GUARDED_BY(mu_);
   uint64_t pings_requested_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t pings_answered_ ABSL_GUARDED_BY(mu_) = 0;
