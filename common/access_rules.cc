@@ -64,13 +64,14 @@ std::optional<Refusal> CheckAgencyWrite(absl::string_view agency,
                    absl::StrCat("review ", ref.review_id(), " does not list ",
                                 agency, " as a participating agency")};
   }
-  if (!PhaseOpenToAgencies(review->phase())) {
+  if (!PhaseOpenToAgencies(review->phase()) && !review->reopened()) {
     return Refusal{
         v1::Verdict::REASON_PHASE_CLOSED,
         absl::StrCat("review ", ref.review_id(), " is in phase ",
                      PhaseName(review->phase()),
                      "; agencies can add or change records until the "
-                     "findings phase, unless the board reopens it")};
+                     "findings phase, unless the board reopens it "
+                     "(casesync review reopen)")};
   }
   return std::nullopt;
 }

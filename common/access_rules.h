@@ -34,7 +34,8 @@ absl::StatusOr<std::optional<v1::Review>> ReadReview(
     const Replica& replica, absl::string_view review_id);
 
 // Phases in which agencies may add and change records: up to and including
-// findings. After that only the board writes, until it reopens the review.
+// findings. After that only the board writes, until it reopens the review
+// (Review.reopened, which CheckAgencyWrite honours).
 bool PhaseOpenToAgencies(v1::Review::Phase phase);
 
 // "data_gathering".

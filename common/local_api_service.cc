@@ -203,6 +203,29 @@ grpc::Status LocalApiService::Backup(
       [writer](const v1::BackupChunk& chunk) { return writer->Write(chunk); }));
 }
 
+grpc::Status LocalApiService::ListDiscrepancies(
+    grpc::ServerContext*, const v1::ListDiscrepanciesRequest* request,
+    v1::ListDiscrepanciesReply* reply) {
+  return Reply(reviews_.ListDiscrepancies(*request), reply);
+}
+
+grpc::Status LocalApiService::DecideDiscrepancy(
+    grpc::ServerContext*, const v1::DecideDiscrepancyRequest* request,
+    v1::EditRecordReply* reply) {
+  return Reply(reviews_.Decide(*request), reply);
+}
+
+grpc::Status LocalApiService::ExportReview(
+    grpc::ServerContext*, const v1::ExportReviewRequest* request,
+    grpc::ServerWriter<v1::ExportChunk>* writer) {
+  return ToGrpcStatus(
+      reviews_.Export(*request, [writer](absl::string_view piece) {
+        v1::ExportChunk chunk;
+        chunk.set_data(std::string(piece));
+        return writer->Write(chunk);
+      }));
+}
+
 grpc::Status LocalApiService::ImportBundle(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::BundleStreamReply, v1::ImportBundleRequest>*

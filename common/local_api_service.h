@@ -8,6 +8,7 @@
 
 #include "casesync/v1/local_api.grpc.pb.h"
 #include "common/record_service.h"
+#include "common/review_service.h"
 #include "common/sync_control.h"
 
 namespace casesync {
@@ -16,7 +17,7 @@ class LocalApiService final : public v1::LocalApi::Service {
  public:
   // Neither is owned; both must outlive the service.
   LocalApiService(RecordService* records, SyncControl* sync)
-      : records_(records), sync_(sync) {}
+      : records_(records), sync_(sync), reviews_(records, sync) {}
 
   grpc::Status GetStatus(grpc::ServerContext* context,
                          const v1::GetStatusRequest* request,
@@ -70,10 +71,20 @@ class LocalApiService final : public v1::LocalApi::Service {
   grpc::Status Backup(grpc::ServerContext* context,
                       const v1::BackupRequest* request,
                       grpc::ServerWriter<v1::BackupChunk>* writer) override;
+  grpc::Status ListDiscrepancies(grpc::ServerContext* context,
+                                 const v1::ListDiscrepanciesRequest* request,
+                                 v1::ListDiscrepanciesReply* reply) override;
+  grpc::Status DecideDiscrepancy(grpc::ServerContext* context,
+                                 const v1::DecideDiscrepancyRequest* request,
+                                 v1::EditRecordReply* reply) override;
+  grpc::Status ExportReview(
+      grpc::ServerContext* context, const v1::ExportReviewRequest* request,
+      grpc::ServerWriter<v1::ExportChunk>* writer) override;
 
  private:
   RecordService* const records_;
   SyncControl* const sync_;
+  ReviewService reviews_;
 };
 
 }  // namespace casesync

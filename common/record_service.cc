@@ -17,6 +17,7 @@
 #include "common/field_value.h"
 #include "common/record_types.h"
 #include "common/status_macros.h"
+#include "common/text_diff.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace casesync {
@@ -293,10 +294,34 @@ absl::StatusOr<v1::ListConflictsReply> RecordService::ListConflicts(
     out->set_record_id(conflict.record.record_id());
     out->set_type(RecordTypeName(conflict.record.type()));
     out->set_field(conflict.field->name());
+    // Free text: each value as a word diff against the value they were all
+    // edited from, where that is known.
+    std::optional<AncestorValue> ancestor;
+    if (IsFreeTextField(*conflict.field)) {
+      std::vector<v1::Dot> heads;
+      for (const v1::HeadValue& value : conflict.values) {
+        heads.push_back(value.dot());
+      }
+      ASSIGN_OR_RETURN(
+          ancestor,
+          FindCommonAncestor(
+              [this](const v1::Dot& dot) {
+                return options_.replica->ReadChange(dot);
+              },
+              static_cast<uint32_t>(conflict.field->number()), heads));
+    }
     bool first = true;
     for (const v1::HeadValue& value : conflict.values) {
-      *out->add_values() = DescribeValue(*conflict.field, value, first);
+      v1::ConflictValue* described = out->add_values();
+      *described = DescribeValue(*conflict.field, value, first);
       first = false;
+      if (ancestor.has_value() &&
+          ancestor->value.kind_case() == v1::FieldValue::kStringValue &&
+          value.value().kind_case() == v1::FieldValue::kStringValue) {
+        described->set_diff_from_ancestor(WordDiff(
+            ancestor->value.string_value(), value.value().string_value()));
+        *described->mutable_ancestor() = ancestor->dot;
+      }
     }
   }
   return reply;

@@ -38,6 +38,10 @@ class RecordService {
  public:
   explicit RecordService(RecordServiceOptions options);
 
+  Replica* replica() const { return options_.replica; }
+  // The agency whose users write here; empty on the board.
+  const std::string& agency() const { return options_.agency; }
+
   // Errors: INVALID_ARGUMENT for an unknown type or field, a value that does
   // not parse or fit (OUT_OF_RANGE for a size limit); NOT_FOUND for an
   // unknown review or (without create) record; ALREADY_EXISTS when creating

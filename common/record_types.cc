@@ -27,6 +27,8 @@ const std::vector<RecordTypeInfo>& AllRecordTypes() {
            true, true},
           {v1::RECORD_TYPE_PSEUDONYM, "pseudonym",
            v1::PseudonymEntry::descriptor(), false, /*disclosable=*/false},
+          {v1::RECORD_TYPE_DECISION, "decision",
+           v1::DiscrepancyDecision::descriptor(), false, true},
       };
   return *types;
 }

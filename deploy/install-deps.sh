@@ -16,6 +16,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libzstd-dev libcli11-dev libcsv-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libmicrohttpd-dev libsystemd-dev
+  libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev
   # Tests and benchmarks; clang and its runtime for the libFuzzer targets.
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev
@@ -25,6 +26,8 @@ packages=(
   # A gRPC client of another implementation for the health and reflection
   # test (tests/grpc_probe.py).
   python3-grpcio
+  # Headless Chromium renders the HTML export in its test.
+  chromium
   # systemd-analyze, to verify the units in deploy/systemd.
   systemd
   # Certificates (deploy/certs.sh).

@@ -144,6 +144,25 @@ echo "for each push that the police keep and can check with no board to ask:"
 run "$casesync" audit verify
 run "$casesync" --socket "$root/police.sock" audit receipts
 
+echo
+echo "Children's social care records the same visit from the police's referral,"
+echo "but dated the next day. The board matches the two accounts and lists the"
+echo "discrepancy for the review team, who decide which date the review takes:"
+run "$casesync" --socket "$root/csc.sock" record add --review "$review" \
+  --type chronology --set date=2024-03-05 --set time=10:30 \
+  --set source="CSC contact record 5521" --set practitioner_role="duty social worker" \
+  --set event="Police attended address after neighbour reported shouting; Child J seen, appeared well" \
+  --set child_seen=yes
+run "$casesync" --socket "$root/csc.sock" sync --wait
+run "$casesync" discrepancies list --review "$review"
+discrepancy="$("$casesync" discrepancies list --review "$review" --json |
+  /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["discrepancies"][0]["id"])')"
+run "$casesync" discrepancies decide "$discrepancy" --review "$review" --version 2 \
+  --rationale "The police log is timed at the visit; the CSC record was made from the referral"
+echo
+echo "The joint review, as one HTML file with a timeline of every agency's contact:"
+run "$casesync" export --review "$review" --format html --out "$root/review.html"
+
 cat <<TEXT
 
 Try more:
@@ -152,6 +171,9 @@ Try more:
       --set date=2024-03-05 --set source="CSC case note 88" --set event="Strategy discussion"
   casesync --socket \$AGENCY_CSC chronology import --review $review FILE.csv
   casesync conflicts list
+  casesync export --review $review --format md
+  casesync pseudonym add --review $review --name "REAL NAME" --as "Child J"
+  casesync export --review $review --format html --published --out /tmp/published.html
   # An agency with no network path syncs by carrying files (docs/bundle_format.md):
   casesync --socket \$AGENCY_POLICE bundle export --out /tmp/police.bundle
   casesync bundle import /tmp/police.bundle

@@ -14,6 +14,7 @@
 #include "common/status_macros.h"
 #include "common/storage_keys.h"
 #include "server/feed.h"
+#include "server/text_merge.h"
 
 namespace casesync {
 namespace {
@@ -124,6 +125,8 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
   ASSIGN_OR_RETURN(v1::AgencySyncState state, ParseState(state_bytes));
   const uint64_t acknowledged_before = state.acknowledged();
   std::map<std::string, std::optional<v1::Review>> reviews;
+  // Long text fields left in conflict by the push are merged in its batch.
+  TextConflictMerger merger;
   v1::PushAck ack;
   for (int i = 0; i < push.changes_size(); ++i) {
     const v1::Change& change = push.changes(i);
@@ -184,6 +187,8 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
                              applied.status().message());
         } else if (!applied.ok()) {
           return applied.status();  // the store failed: nothing is durable
+        } else if (*applied == ApplyOutcome::kApplied) {
+          merger.Note(change);
         }
       }
     }
@@ -201,6 +206,7 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
       ack.set_accepted(ack.accepted() + 1);
     }
   }
+  merger.MergeInto(batch.get());
   state.set_last_contact_ms(clock_->NowMillis());
   batch->Put(Family::kSyncState, StateKey(agency), state.SerializeAsString());
   // A receipt for each push that moved the frontier; a repeat (all judged

@@ -14,6 +14,11 @@
 // recorded by the frontier itself (at or below it, no rejection record: the
 // change was accepted and is held), which saves a write per change.
 //
+// A push that leaves a long free-text field in conflict with a common
+// ancestor may also stage, in the same batch, the board's own change that
+// merges the values where they do not overlap (server/text_merge.h,
+// docs/text_merge.md).
+//
 // Thread-safety: thread-safe (the replica serializes writers).
 #ifndef CASESYNC_SERVER_INGEST_H_
 #define CASESYNC_SERVER_INGEST_H_

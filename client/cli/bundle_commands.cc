@@ -27,67 +27,6 @@ constexpr size_t kChunkBytes = 1 << 20;
 // daemon from hanging the command forever.
 constexpr absl::Duration kBundleDeadline = absl::Hours(1);
 
-// A file written under a temporary name beside its final path, and renamed
-// into place only once complete and synced; removed if never committed.
-class PartialFile {
- public:
-  // Creates the temporary file; false with `*error` set if the directory
-  // cannot take it.
-  bool Open(const std::string& path, std::string* error) {
-    path_ = path;
-    const std::filesystem::path target(path);
-    const std::filesystem::path dir =
-        target.has_parent_path() ? target.parent_path() : ".";
-    std::string name =
-        (dir / absl::StrCat(".", target.filename().string(), ".XXXXXX"))
-            .string();
-    fd_ = mkstemp(name.data());
-    if (fd_ < 0) {
-      *error =
-          absl::StrCat("cannot write in ", dir.string(), ": ", ErrnoText());
-      return false;
-    }
-    temp_ = name;
-    dir_ = dir.string();
-    return true;
-  }
-
-  bool Write(absl::string_view bytes, std::string* error) {
-    return WriteAll(fd_, bytes, temp_, error);
-  }
-
-  // Syncs, renames into place, syncs the directory.
-  bool Commit(std::string* error) {
-    if (fsync(fd_) != 0 || close(fd_) != 0) {
-      fd_ = -1;
-      *error = absl::StrCat("writing ", temp_, ": ", ErrnoText());
-      return false;
-    }
-    fd_ = -1;
-    if (std::rename(temp_.c_str(), path_.c_str()) != 0) {
-      *error = absl::StrCat("cannot rename ", temp_, " to ", path_, ": ",
-                            ErrnoText());
-      return false;
-    }
-    temp_.clear();
-    std::string
-        ignored;  // the file is in place; its name is synced if it can be
-    SyncDirectory(dir_, &ignored);
-    return true;
-  }
-
-  ~PartialFile() {
-    if (fd_ >= 0) close(fd_);
-    if (!temp_.empty()) std::remove(temp_.c_str());
-  }
-
- private:
-  std::string path_;
-  std::string temp_;
-  std::string dir_;
-  int fd_ = -1;
-};
-
 void PrintRejections(const v1::BundleSummary& summary, std::ostream& out) {
   for (const v1::Verdict& verdict : summary.rejections()) {
     out << "  rejected " << FormatDot(verdict.dot()) << ": " << verdict.detail()

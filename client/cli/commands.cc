@@ -26,6 +26,7 @@
 #include "client/cli/daemon_client.h"
 #include "client/cli/output.h"
 #include "client/cli/progress_bar.h"
+#include "client/cli/review_commands.h"
 #include "common/change_check.h"
 #include "common/daemon.h"
 #include "common/field_value.h"
@@ -527,12 +528,21 @@ int Conflicts(Client& client, const CliContext& context,
     *context.out << conflict.review_id() << " " << conflict.type() << " "
                  << conflict.record_id() << " field " << conflict.field()
                  << ":\n";
+    if (!conflict.values().empty() && conflict.values(0).has_ancestor()) {
+      *context.out << "    all edited from the value written by "
+                   << FormatDot(conflict.values(0).ancestor())
+                   << "; changes to it: [-removed-] {+added+}\n";
+    }
     for (const v1::ConflictValue& value : conflict.values()) {
       *context.out << "  " << (value.shown() ? "* " : "  ")
                    << FormatDot(value.dot()) << " by "
                    << (value.author().empty() ? "?" : value.author()) << ", "
                    << DescribeTime(value.time(), true, now) << ":\n      "
                    << OneLine(value.value(), 200) << "\n";
+      if (!value.diff_from_ancestor().empty()) {
+        *context.out << "      changes: "
+                     << OneLine(value.diff_from_ancestor(), 2000) << "\n";
+      }
     }
   }
   *context.out << "(* the value shown meanwhile; resolve with casesync "
@@ -789,7 +799,7 @@ void AddCommands(CLI::App& app, CliContext& context,
     }));
   }
 
-  // review create|list|show|phase
+  // review create|list|show|phase|reopen
   {
     auto* review =
         app.add_subcommand("review", "case reviews (created by the board)");
@@ -850,7 +860,23 @@ void AddCommands(CLI::App& app, CliContext& context,
       v1::EditRecordRequest request;
       request.set_type("review");
       request.set_review_id(*phase_id);
-      return Edit(c, context, request, {"phase=" + *phase_name}, "", false);
+      // A new phase ends any reopening of the old one.
+      return Edit(c, context, request, {"phase=" + *phase_name, "reopened=no"},
+                  "", false);
+    }));
+
+    auto* reopen = review->add_subcommand(
+        "reopen",
+        "let agencies add and change records again past the findings phase "
+        "(board only; the next phase change closes it again)");
+    auto reopen_id = std::make_shared<std::string>();
+    reopen->add_option("ID", *reopen_id, "review id")->required();
+    reopen->footer("Example:\n  casesync review reopen cspr-7");
+    reopen->callback(on([&context, reopen_id](Client& c) {
+      v1::EditRecordRequest request;
+      request.set_type("review");
+      request.set_review_id(*reopen_id);
+      return Edit(c, context, request, {"reopened=yes"}, "", false);
     }));
   }
 
@@ -1065,6 +1091,7 @@ void AddCommands(CLI::App& app, CliContext& context,
       on([&context](Client& c) { return Receipts(c, context); }));
 }
 
+AddReviewCommands(app, context, on);
 AddBundleCommands(app, context, on);
 AddAdminCommands(app, context, on);
 

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Joint review benchmark (issue: the joint review): a board holding a review of
+# N chronology entries (about 1/4 from each of four agencies, imported by CSV
+# and synced, with a few percent recorded twice or with a date a day off),
+# then `casesync export` to HTML, Markdown and JSON and `casesync
+# discrepancies list` on the board: each the wall time of the whole command
+# (building the composite chronology, matching, rendering, sending, writing),
+# median of RUNS. Real binaries (Release build), loopback, ports picked at run
+# time. Target: the 10,000-entry HTML export under 1 s.
+#
+#   bench/export.sh                 # N=10000, RUNS=7
+#   N=20000 RUNS=5 bench/export.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${N:-10000}"
+RUNS="${RUNS:-7}"
+deploy/build.sh build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
+exec python3 - "$N" "$RUNS" "$(pwd)" <<'PY'
+import datetime, os, random, socket, statistics, subprocess, sys, tempfile, time
+
+n, runs, root = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+bins = os.path.join(root, "build-bench")
+board_bin = os.path.join(bins, "server", "casesync-board")
+agency_bin = os.path.join(bins, "client", "casesyncd")
+cli_bin = os.path.join(bins, "client", "casesync")
+SEED = int(os.environ.get("SEED", "20261127"))
+print(f"export.sh: entries from seed {SEED}", file=sys.stderr)
+AGENCIES = ("csc", "health", "police", "school")
+KINDS = ("home visit", "strategy meeting", "GP appointment", "school nurse "
+         "review", "domestic incident callout", "child protection conference",
+         "A&E attendance", "attendance concern raised", "referral received",
+         "core group meeting", "health visitor contact", "welfare check")
+DETAILS = ("mother present", "child seen alone", "father absent", "house "
+           "cold", "bruise to arm noted", "no concerns raised", "sibling "
+           "present", "letter sent", "follow-up agreed", "door not answered",
+           "child quiet", "new partner mentioned", "rent arrears discussed",
+           "dog in the house", "speech delay noted", "missed appointment")
+
+def cli(sock, *args):
+    started = time.monotonic()
+    result = subprocess.run([cli_bin, "--socket", sock, *args],
+                            capture_output=True, text=True, timeout=900)
+    if result.returncode != 0:
+        sys.exit(f"export.sh: casesync {' '.join(args)}: {result.stderr}")
+    return time.monotonic() - started, result.stdout
+
+def start(argv, log, marker):
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=open(log, "w"),
+                            text=True)
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        line = proc.stdout.readline()
+        if marker in line:
+            return proc
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    sys.exit(f"export.sh: {argv[0]} did not start; see {log}")
+
+rng = random.Random(SEED)
+start_day = datetime.date(2022, 1, 1)
+rows = {a: [] for a in AGENCIES}
+for i in range(n):
+    agency = AGENCIES[i % 4]
+    day = start_day + datetime.timedelta(days=rng.randrange(3 * 365))
+    event = (f"{rng.choice(KINDS)}, {rng.choice(DETAILS)}, "
+             f"{rng.choice(DETAILS)} (case {i})")
+    row = [day.isoformat(), f"{rng.randrange(8, 18):02d}:{rng.choice(('00', '30'))}",
+           f"{agency}-{i:06d}", "duty worker", event]
+    roll = rng.random()
+    if roll < 0.04 and i + 1 < n:  # the same event, recorded by the next agency
+        other = AGENCIES[(i + 1) % 4]
+        copy = list(row)
+        copy[2] = f"{other}-dup-{i:06d}"
+        if roll < 0.02:  # ... a day later
+            copy[0] = (day + datetime.timedelta(days=1)).isoformat()
+        rows[other].append(copy)
+    rows[agency].append(row)
+
+with tempfile.TemporaryDirectory() as work:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    board_sock = f"{work}/board.sock"
+    procs = [start([board_bin, "--data_dir", f"{work}/board", "--listen",
+                    f"127.0.0.1:{port}", "--socket", board_sock, "--insecure"],
+                   f"{work}/board.log", "listening for agencies")]
+    try:
+        socks = {}
+        for agency in AGENCIES:
+            socks[agency] = f"{work}/{agency}.sock"
+            procs.append(start([agency_bin, "--data_dir", f"{work}/{agency}",
+                                "--agency", agency, "--board",
+                                f"127.0.0.1:{port}", "--socket", socks[agency],
+                                "--insecure"], f"{work}/{agency}.log",
+                               "serving on"))
+        cli(board_sock, "review", "create", "r1", "--title", "Bench review",
+            "--agencies", ",".join(AGENCIES))
+        total = 0
+        for agency in AGENCIES:
+            cli(socks[agency], "sync", "--wait")
+            path = f"{work}/{agency}.csv"
+            with open(path, "w") as out:
+                out.write("date,time,source,practitioner_role,event\n")
+                for row in rows[agency]:
+                    out.write(",".join(f'"{c}"' for c in row) + "\n")
+            total += len(rows[agency])
+            cli(socks[agency], "chronology", "import", "--review", "r1", path)
+            cli(socks[agency], "sync", "--wait", "--timeout", "600")
+        results = {}
+        for label, args in (
+                ("export html", ("export", "--review", "r1", "--format", "html",
+                                 "--out", f"{work}/r1.html")),
+                ("export md", ("export", "--review", "r1", "--format", "md",
+                               "--out", f"{work}/r1.md")),
+                ("export json", ("export", "--review", "r1", "--format", "json",
+                                 "--out", f"{work}/r1.json")),
+                ("discrepancies list", ("discrepancies", "list", "--review",
+                                        "r1", "--json"))):
+            times = [cli(board_sock, *args)[0] * 1e3 for _ in range(runs)]
+            results[label] = statistics.median(times)
+        _, listed = cli(board_sock, "discrepancies", "list", "--review", "r1")
+        summary = listed.strip().splitlines()[-2 if "decide" in listed else -1]
+        sizes = {f: os.path.getsize(f"{work}/r1.{f}") for f in ("html", "md", "json")}
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+print(f"{total} chronology entries from {len(AGENCIES)} agencies; {summary}")
+print(f"| median of {runs} (whole command) | wall time | output |")
+print("|---|---|---|")
+for label, ms in results.items():
+    fmt = label.split()[-1]
+    size = f"{sizes[fmt] / 1e6:.1f} MB" if fmt in sizes else ""
+    print(f"| {label} | {ms:.0f} ms | {size} |")
+print(f"target: html export under 1000 ms: "
+      f"{'met' if results['export html'] < 1000 else 'NOT met'}")
+PY
