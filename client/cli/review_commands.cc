@@ -96,9 +96,13 @@ int ListDiscrepancies(Client& client, const CliContext& context,
     *context.out << "\n";
     if (!discrepancy.has_decision()) ++undecided;
   }
-  *context.out << reply.discrepancies_size() << " discrepancies (" << undecided
-               << " undecided), " << reply.duplicates_size()
-               << " likely duplicates shown once in the composite chronology\n";
+  *context.out << reply.discrepancies_size()
+               << (reply.discrepancies_size() == 1 ? " discrepancy ("
+                                                   : " discrepancies (")
+               << undecided << " undecided), " << reply.duplicates_size()
+               << (reply.duplicates_size() == 1 ? " likely duplicate"
+                                                : " likely duplicates")
+               << " shown once in the composite chronology\n";
   if (undecided > 0) {
     *context.out << "decide on the board: casesync discrepancies decide ID "
                     "--review "
