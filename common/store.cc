@@ -11,6 +11,7 @@
 #include "common/storage_keys.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/iterator.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/table.h"
@@ -47,6 +48,25 @@ class BoundedIterator : public rocksdb::Iterator {
   const std::string upper_;
   const rocksdb::Slice upper_slice_;
   std::unique_ptr<rocksdb::Iterator> inner_;
+};
+
+// RocksDB recovers from a full disk by itself by polling the free space
+// every 5 s, and refuses DB::Resume() meanwhile (writes fail for up to 5 s
+// after space is freed). Store::Write resumes instead, when a write meets
+// the error, so a write succeeds as soon as space is back. Only for errors that
+// stop writes (hard): a soft one (a failed compaction) lets writes go on, so
+// nothing would resume it.
+class ResumeOnWrite : public rocksdb::EventListener {
+ public:
+  const char* Name() const override { return "CasesyncResumeOnWrite"; }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/,
+                            rocksdb::Status bg_error,
+                            bool* auto_recovery) override {
+    if (bg_error.IsNoSpace() &&
+        bg_error.severity() >= rocksdb::Status::Severity::kHardError) {
+      *auto_recovery = false;
+    }
+  }
 };
 
 }  // namespace
@@ -108,6 +128,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   db_options.db_write_buffer_size = 16 << 20;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
+  db_options.listeners.push_back(std::make_shared<ResumeOnWrite>());
 
   rocksdb::ColumnFamilyOptions family_options;
   // 8 MiB memtables (still within the 16 MiB above for all families) and
@@ -183,7 +204,22 @@ absl::Status Store::CreateCheckpoint(const std::string& dir) {
 absl::Status Store::Write(rocksdb::WriteBatch* batch, Durability durability) {
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync && durability == Durability::kSynced;
-  return FromRocksDb(db_->Write(write_options, batch), "writing to the store");
+  rocksdb::Status status = db_->Write(write_options, batch);
+  if (status.IsNoSpace()) {
+    // The disk was full, at this write or an earlier one (or a flush), and
+    // RocksDB refuses writes until it resumes: if space is back, resume and
+    // write again. The failed attempt applied nothing (RocksDB writes the
+    // memtables only after the log), so this writes the batch once.
+    const rocksdb::Status resumed = db_->Resume();
+    if (resumed.ok()) status = db_->Write(write_options, batch);
+  }
+  if (status.IsNoSpace()) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the disk holding the store at ", options_.path,
+                     " is full; writes resume once space is freed (",
+                     status.ToString(), ")"));
+  }
+  return FromRocksDb(status, "writing to the store");
 }
 
 absl::StatusOr<std::optional<std::string>> Store::Get(

@@ -106,7 +106,11 @@ class Store {
     kBuffered,
   };
 
-  // Writes `batch` atomically. Errors as FromRocksDb.
+  // Writes `batch` atomically. Errors as FromRocksDb; when the disk is full,
+  // RESOURCE_EXHAUSTED saying so, with nothing written. RocksDB then refuses
+  // every write until it resumes (its "background error"); a write that
+  // meets that error resumes it (DB::Resume) and tries once more, so writes
+  // succeed again as soon as space is freed, without a restart.
   [[nodiscard]] absl::Status Write(rocksdb::WriteBatch* batch,
                                    Durability durability = Durability::kSynced);
 
