@@ -29,13 +29,22 @@ AGENCIES = ("csc", "health", "police", "school")
 KINDS = ("home visit", "strategy meeting", "GP appointment", "school nurse "
          "review", "domestic incident callout", "child protection conference",
          "A&E attendance", "attendance concern raised", "referral received",
-         "core group meeting", "health visitor contact", "welfare check")
-DETAILS = ("mother present", "child seen alone", "father absent", "house "
-           "cold", "bruise to arm noted", "no concerns raised", "sibling "
-           "present", "letter sent", "follow-up agreed", "door not answered",
-           "child quiet", "new partner mentioned", "rent arrears discussed",
-           "dog in the house", "speech delay noted", "missed appointment")
-
+         "core group meeting", "health visitor contact", "welfare check",
+         "telephone call", "letter sent", "case supervision", "housing visit")
+# Words the details of an entry are drawn from: real chronologies say
+# specific things, so two entries rarely share more than their kind.
+VOCABULARY = """mother father grandmother partner sibling baby toddler nursery
+kitchen bedroom garden stairs landlord neighbour teacher nurse officer doctor
+bruise burn scratch rash cough fever weight growth speech sleep feeding
+hungry tired quiet upset crying smiling playing withdrawn anxious angry
+arrears eviction benefits debt employment alcohol cannabis medication
+injury fall sofa cot bath pram car bus school uniform lunch breakfast
+appointment missed attended cancelled rearranged letter voicemail text
+referral assessment plan review meeting conference enquiry section strategy
+consent disclosure concern worry risk safety threat shouting argument
+police ambulance hospital ward clinic surgery pharmacy dentist optician
+dog cat smoke damp cold mould heating electricity food clothes nappies
+""".split()
 def cli(sock, *args):
     started = time.monotonic()
     result = subprocess.run([cli_bin, "--socket", sock, *args],
@@ -63,12 +72,12 @@ rows = {a: [] for a in AGENCIES}
 for i in range(n):
     agency = AGENCIES[i % 4]
     day = start_day + datetime.timedelta(days=rng.randrange(3 * 365))
-    event = (f"{rng.choice(KINDS)}, {rng.choice(DETAILS)}, "
-             f"{rng.choice(DETAILS)} (case {i})")
+    event = (f"{rng.choice(KINDS)}: "
+             + " ".join(rng.sample(VOCABULARY, rng.randrange(8, 15))))
     row = [day.isoformat(), f"{rng.randrange(8, 18):02d}:{rng.choice(('00', '30'))}",
            f"{agency}-{i:06d}", "duty worker", event]
     roll = rng.random()
-    if roll < 0.04 and i + 1 < n:  # the same event, recorded by the next agency
+    if roll < 0.04 and i + 1 < n:  # the same event, recorded by another agency
         other = AGENCIES[(i + 1) % 4]
         copy = list(row)
         copy[2] = f"{other}-dup-{i:06d}"

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "client/agency_daemon.h"
+#include "common/clock.h"
 #include "common/config_file.h"
 #include "common/daemon.h"
 #include "common/logging.h"
@@ -12,6 +13,7 @@
 int main(int argc, char** argv) {
   casesync::AgencyDaemonOptions options;
   double max_backoff_s = 30;
+  int64_t clock_skew_ms = 0;
   CLI::App app{
       "casesyncd: an agency's offline-first daemon. Keeps the agency's "
       "contribution to case reviews in a local store, works with no network, "
@@ -52,6 +54,10 @@ int main(int argc, char** argv) {
                  "longest wait between attempts to reach the board, seconds")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_option("--clock_skew_ms", clock_skew_ms,
+                 "FOR TESTING ONLY: run as if this machine's clock were this "
+                 "many milliseconds ahead (negative: behind)")
+      ->group("Testing");
   casesync::AddMetricsFlag(app, &options.metrics_listen);
   casesync::AddConfigFlags(app);
   casesync::LogFormat log_format = casesync::LogFormat::kText;
@@ -64,9 +70,15 @@ int main(int argc, char** argv) {
     return casesync::kExitUsage;
   }
   options.link.max_backoff = absl::Seconds(max_backoff_s);
+  casesync::SkewedClock skewed_clock(casesync::SystemClock(), clock_skew_ms);
+  if (clock_skew_ms != 0) options.link.clock = &skewed_clock;
 
   casesync::BlockTerminationSignals();
   casesync::InitLogging("casesyncd", log_format);
+  if (clock_skew_ms != 0) {
+    spdlog::warn("TESTING: clock skewed by {} ms (--clock_skew_ms)",
+                 clock_skew_ms);
+  }
   auto daemon = casesync::AgencyDaemon::Start(options);
   if (!daemon.ok()) {
     casesync::LogStartupFailure("casesyncd", log_format,

@@ -20,4 +20,9 @@ Clock* SystemClock() {
   return clock;
 }
 
+uint64_t SkewedClock::NowMillis() {
+  const int64_t skewed = static_cast<int64_t>(base_->NowMillis()) + offset_ms_;
+  return skewed > 0 ? static_cast<uint64_t>(skewed) : 1;
+}
+
 }  // namespace casesync

@@ -21,6 +21,23 @@ class Clock {
 // The system's real-time clock. Never null; lives for the whole process.
 Clock* SystemClock();
 
+// Another clock shifted by a fixed offset: what a machine whose clock is
+// `offset_ms` ahead (positive) or behind (negative) would read. For tests of
+// clock skew between replicas (casesyncd --clock_skew_ms); never for
+// production use. Readings clamp at 1 (the epoch's first millisecond) rather
+// than going negative. Thread-safe if `base` is; `base` must outlive it.
+class SkewedClock : public Clock {
+ public:
+  SkewedClock(Clock* base, int64_t offset_ms)
+      : base_(base), offset_ms_(offset_ms) {}
+  uint64_t NowMillis() override;
+  int64_t offset_ms() const { return offset_ms_; }
+
+ private:
+  Clock* const base_;
+  const int64_t offset_ms_;
+};
+
 // A clock that reads what the test set. Thread-safe.
 class FakeClock : public Clock {
  public:
