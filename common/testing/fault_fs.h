@@ -29,13 +29,18 @@
 //    are durable once created), torn sectors inside synced data, and the info
 //    LOG (RocksDB's logger writes it outside this FileSystem).
 //
-// From PowerCut() until Restart() the disk is frozen: every call that would
-// change it (create, append, sync, rename, delete, truncate, directory fsync)
-// fails with IOError "power is off", so the dying DB's shutdown cannot write
-// anything. Closing files and unlocking the lock file still work (the next
-// open needs the lock). Reads work. CutPowerAfter(n) makes the cut happen by
-// itself in the middle of the n-th later append or sync (a random prefix of
-// that append reaches the file: a torn write), to cut inside a commit.
+// From PowerCut() until Restart() the disk is frozen. Appends, syncs and
+// truncations of files already open return OK and do nothing: the dying
+// process cannot see the cut (and RocksDB aborts on a debug assertion when a
+// file writer that saw an error is used again, as its shutdown does), so a
+// test must take nothing that completes after the cut as acknowledged
+// (check powered()). Every other call that would change the disk (create,
+// rename, delete, directory fsync) fails with IOError "power is off", so the
+// dying DB's shutdown cannot write anything. Closing files and unlocking the
+// lock file still work (the next open needs the lock). Reads work.
+// CutPowerAfter(n) makes the cut happen by itself in the middle of the n-th
+// later append or sync (a random prefix of that append reaches the file: a torn
+// write), to cut inside a commit.
 //
 // Space: SetSpaceLimit(bytes) lets at most `bytes` more bytes be appended
 // (all files together; deleting files gives nothing back). An append that
