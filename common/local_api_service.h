@@ -1,8 +1,9 @@
 // The gRPC adapter of the local API (local_api.proto): translates each call
-// to RecordService or SyncControl and their absl::Status to grpc::Status.
-// Nothing else lives here.
+// to RecordService, ReviewService (which it owns) or SyncControl and their
+// absl::Status to grpc::Status. Nothing else lives here.
 //
-// Thread-safety: as RecordService and SyncControl (both thread-safe).
+// Thread-safety: as RecordService, ReviewService and SyncControl (all
+// thread-safe).
 #ifndef CASESYNC_COMMON_LOCAL_API_SERVICE_H_
 #define CASESYNC_COMMON_LOCAL_API_SERVICE_H_
 
