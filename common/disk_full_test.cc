@@ -26,6 +26,7 @@
 #include "common/replica.h"
 #include "common/store.h"
 #include "common/testing/fault_fs.h"
+#include "common/testing/random_seed.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/store_dump.h"
 #include "common/testing/temp_dir.h"
@@ -40,6 +41,7 @@ namespace {
 using ::casesync::testing::FaultFs;
 using ::casesync::testing::IsOk;
 using ::casesync::testing::IsOkAndHolds;
+using ::casesync::testing::SeedFromEnvOrRandom;
 using ::casesync::testing::StatusIs;
 using ::casesync::testing::TempDir;
 using ::testing::HasSubstr;
@@ -48,13 +50,6 @@ constexpr char kSelf[] = "police";
 constexpr uint32_t kDate = 5;     // ChronologyEntry.date
 constexpr uint32_t kSource = 10;  // ChronologyEntry.source
 constexpr uint32_t kEvent = 12;   // ChronologyEntry.event
-
-uint64_t SeedFromEnvOrRandom() {
-  if (const char* env = std::getenv("CASESYNC_SEED")) {
-    return std::strtoull(env, nullptr, 10);
-  }
-  return std::random_device()() | (uint64_t{std::random_device()()} << 32);
-}
 
 FieldEdit Text(uint32_t field, const std::string& text) {
   FieldEdit edit;
