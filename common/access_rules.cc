@@ -78,9 +78,14 @@ std::optional<Refusal> CheckAgencyWrite(absl::string_view agency,
 
 bool MayDisclose(absl::string_view agency, const v1::RecordRef& ref,
                  v1::Visibility visibility, const v1::Review* review) {
+  if (review == nullptr || !IsMember(*review, agency)) return false;
+  return MayDiscloseToMember(agency, ref, visibility);
+}
+
+bool MayDiscloseToMember(absl::string_view agency, const v1::RecordRef& ref,
+                         v1::Visibility visibility) {
   const RecordTypeInfo* type = FindRecordType(ref.type());
   if (type == nullptr || !type->disclosable) return false;
-  if (review == nullptr || !IsMember(*review, agency)) return false;
   if (ref.type() == v1::RECORD_TYPE_REVIEW) return true;
   if (ref.owner_agency() == agency) return true;
   return visibility != v1::VISIBILITY_AGENCY;

@@ -54,6 +54,11 @@ std::optional<Refusal> CheckAgencyWrite(absl::string_view agency,
 bool MayDisclose(absl::string_view agency, const v1::RecordRef& ref,
                  v1::Visibility visibility, const v1::Review* review);
 
+// MayDisclose for an agency known to be a member of the record's review
+// (the check a feed makes for every entry, the membership looked up once).
+bool MayDiscloseToMember(absl::string_view agency, const v1::RecordRef& ref,
+                         v1::Visibility visibility);
+
 // Whether `review` lists `agency`.
 bool IsMember(const v1::Review& review, absl::string_view agency);
 

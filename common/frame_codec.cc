@@ -2,6 +2,8 @@
 
 #include <zstd.h>
 
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 
 namespace casesync {
@@ -11,9 +13,17 @@ std::string CompressMessage(const google::protobuf::Message& message) {
 }
 
 std::string CompressSerialized(absl::string_view plain) {
+  // A context per thread, made once: making one per frame (ZSTD_compress)
+  // allocates and clears its tables every time.
+  thread_local std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> context(
+      ZSTD_createCCtx(), &ZSTD_freeCCtx);
   std::string compressed(ZSTD_compressBound(plain.size()), '\0');
-  const size_t size = ZSTD_compress(compressed.data(), compressed.size(),
-                                    plain.data(), plain.size(), 1);
+  const size_t size =
+      context == nullptr
+          ? ZSTD_compress(compressed.data(), compressed.size(), plain.data(),
+                          plain.size(), 1)
+          : ZSTD_compressCCtx(context.get(), compressed.data(),
+                              compressed.size(), plain.data(), plain.size(), 1);
   // Compression cannot fail with a buffer of ZSTD_compressBound bytes.
   compressed.resize(ZSTD_isError(size) ? 0 : size);
   return compressed;

@@ -393,6 +393,38 @@ absl::StatusOr<std::vector<v1::Dot>> Replica::HeldDots(
   return dots;
 }
 
+absl::StatusOr<RecordOutline> Replica::ReadOutline(
+    absl::string_view review_id, absl::string_view record_id,
+    const v1::Change* hint) const {
+  ASSIGN_OR_RETURN(std::optional<v1::RecordState> state,
+                   ReadState(*store_, review_id, record_id, nullptr));
+  if (!state.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("no record ", record_id, " in review ", review_id));
+  }
+  RecordOutline outline;
+  if (IsCompact(*state)) {
+    // The values are the sole change's writes.
+    std::optional<v1::Change> read;
+    const v1::Change* sole = hint;
+    if (sole == nullptr || !SameDot(sole->dot(), state->sole_change())) {
+      ASSIGN_OR_RETURN(read, ReadChange(state->sole_change()));
+      if (!read.has_value()) {
+        return Corrupt("record", keys::Record(state->ref().review_id(),
+                                              state->ref().record_id()));
+      }
+      sole = &*read;
+    }
+    outline.changes.push_back(state->sole_change());
+    Expand(*sole, &*state);
+  } else {
+    // Small values (every visibility) are kept in the expanded state.
+    outline.changes.assign(state->changes().begin(), state->changes().end());
+  }
+  outline.visibility = VisibilityOf(*state);
+  return outline;
+}
+
 absl::StatusOr<std::vector<v1::Dot>> Replica::RecordChanges(
     absl::string_view review_id, absl::string_view record_id) const {
   ASSIGN_OR_RETURN(std::optional<v1::RecordState> state,

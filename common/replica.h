@@ -131,6 +131,14 @@ struct RecordView {
 // unknown values read as review).
 v1::Visibility VisibilityOf(const v1::RecordState& state);
 
+// What a reader of the board's feed needs of a record: who may see it and
+// which changes make it up. Much cheaper to read than a RecordView.
+struct RecordOutline {
+  v1::Visibility visibility = v1::VISIBILITY_REVIEW;
+  // Every change held of the record, in dot order.
+  std::vector<v1::Dot> changes;
+};
+
 // Builds the view of a record state whose values are all filled in (see
 // Replica::ReadRecord). DATA_LOSS for an unknown type.
 absl::StatusOr<RecordView> MaterializeRecord(v1::RecordState state);
@@ -236,6 +244,13 @@ class Replica {
   // and all.
   absl::StatusOr<std::vector<v1::Dot>> HeldDots(
       absl::string_view replica) const;
+
+  // The record's outline; NOT_FOUND if no change of it is held. `hint`, if
+  // not null, is a change of the record the caller holds already: when it
+  // is the record's only change it is not read again.
+  absl::StatusOr<RecordOutline> ReadOutline(absl::string_view review_id,
+                                            absl::string_view record_id,
+                                            const v1::Change* hint) const;
 
   // The dots of every change held for one record, in dot order.
   absl::StatusOr<std::vector<v1::Dot>> RecordChanges(
@@ -423,9 +438,11 @@ class ChangeObserver {
   virtual absl::Status OnCommitting(Replica::Batch* /*batch*/) {
     return absl::OkStatus();
   }
-  // Called after a batch that applied at least one change was committed, with
-  // no lock held.
-  virtual void OnCommitted() = 0;
+  // Called after a batch that applied at least one change was committed
+  // (and synced, if it was to be), with no lock held: `serial` is the
+  // batch's. Batches are written in serial order but their syncs may end
+  // in any order (a later batch's sync covers the earlier ones).
+  virtual void OnCommitted(uint64_t serial) = 0;
 };
 
 }  // namespace casesync

@@ -574,12 +574,26 @@ absl::Status Replica::Batch::Commit(Store::Durability durability) {
       batch.Delete(handle, key).PermitUncheckedError();
     }
   }
-  absl::Status status = replica_->store_->Write(&batch, durability);
+  // A synced batch is written under the writer lock and synced after it
+  // is released (Store::SyncUpTo): the next batch is prepared while this one
+  // waits for the disk, and batches waiting together share one sync. It is
+  // acknowledged (this returns OK, OnCommitted runs) only once synced.
+  absl::StatusOr<uint64_t> position = uint64_t{0};
+  if (durability == Store::Durability::kSynced) {
+    position = replica_->store_->WriteForSync(&batch);
+  } else if (absl::Status written = replica_->store_->Write(&batch, durability);
+             !written.ok()) {
+    position = written;
+  }
   view_.clear();
   Unlock();
+  absl::Status status = position.status();
+  if (status.ok() && durability == Store::Durability::kSynced) {
+    status = replica_->store_->SyncUpTo(*position);
+  }
   if (status.ok() && staged_changes_ > 0 &&
       replica_->options_.observer != nullptr) {
-    replica_->options_.observer->OnCommitted();
+    replica_->options_.observer->OnCommitted(serial_);
   }
   return status;
 }

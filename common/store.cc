@@ -1,5 +1,6 @@
 #include "common/store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <utility>
@@ -201,7 +202,49 @@ absl::Status Store::CreateCheckpoint(const std::string& dir) {
   return FromRocksDb(made, absl::StrCat("taking a checkpoint into ", dir));
 }
 
+absl::Status Store::SyncFailure() {
+  absl::MutexLock lock(&log_sync_.mu);
+  return log_sync_.failed;
+}
+
+absl::StatusOr<uint64_t> Store::WriteForSync(rocksdb::WriteBatch* batch) {
+  RETURN_IF_ERROR(Write(batch, Durability::kBuffered));
+  return db_->GetLatestSequenceNumber();
+}
+
+absl::Status Store::SyncUpTo(uint64_t position) {
+  if (!options_.sync) return absl::OkStatus();
+  absl::MutexLock lock(&log_sync_.mu);
+  while (log_sync_.failed.ok() && log_sync_.synced < position) {
+    if (log_sync_.syncing) {
+      log_sync_.done.Wait(&log_sync_.mu);
+      continue;
+    }
+    // This caller syncs for everyone: every write made so far is in the
+    // log (RocksDB logs a write before making it visible), so one sync
+    // covers them all.
+    log_sync_.syncing = true;
+    const uint64_t covered = db_->GetLatestSequenceNumber();
+    log_sync_.mu.Unlock();
+    const rocksdb::Status synced = db_->SyncWAL();
+    log_sync_.mu.Lock();
+    log_sync_.syncing = false;
+    if (synced.ok()) {
+      log_sync_.synced = std::max(log_sync_.synced, covered);
+    } else {
+      log_sync_.failed = absl::FailedPreconditionError(absl::StrCat(
+          "the store at ", options_.path,
+          " could not sync its log to disk, so recent writes may not be "
+          "held; restart to reopen it (",
+          synced.ToString(), ")"));
+    }
+    log_sync_.done.SignalAll();
+  }
+  return log_sync_.failed;
+}
+
 absl::Status Store::Write(rocksdb::WriteBatch* batch, Durability durability) {
+  RETURN_IF_ERROR(SyncFailure());
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync && durability == Durability::kSynced;
   rocksdb::Status status = db_->Write(write_options, batch);

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
 #include "rocksdb/statistics.h"
@@ -114,6 +115,23 @@ class Store {
   [[nodiscard]] absl::Status Write(rocksdb::WriteBatch* batch,
                                    Durability durability = Durability::kSynced);
 
+  // Group commit, in two steps, for a writer that holds a lock of its own
+  // while it writes: WriteForSync under the lock, then SyncUpTo after
+  // releasing it, so that the next writer can write while this one waits
+  // for the disk, and writers waiting at the same time share one sync of
+  // the write-ahead log instead of taking one each, in turn.
+  //
+  // WriteForSync writes `batch` atomically, visible at once but durable
+  // only once SyncUpTo(the returned position) returns OK. Errors as Write.
+  [[nodiscard]] absl::StatusOr<uint64_t> WriteForSync(
+      rocksdb::WriteBatch* batch);
+  // Returns once everything written up to `position` is on disk (at once
+  // if options().sync is false). If a sync fails, the disk may not hold
+  // what was written: that error is returned, and from then on every write
+  // and sync fails with FAILED_PRECONDITION until the store is reopened
+  // (which reads back what the disk really holds).
+  [[nodiscard]] absl::Status SyncUpTo(uint64_t position);
+
   // Writes a consistent copy of the store into `dir`, which must not exist
   // (RocksDB's Checkpoint: memtables flushed first, table files hard-linked
   // when `dir` is on the same filesystem, copied otherwise). Writes may go
@@ -136,8 +154,24 @@ class Store {
                    static_cast<size_t>(Family::kCount)>
             handles);
 
+  // The write-ahead log sync for SyncUpTo, taken by one caller at a time
+  // on behalf of all.
+  struct LogSync {
+    absl::Mutex mu;
+    absl::CondVar done;
+    // Everything up to this position is on disk.
+    uint64_t synced ABSL_GUARDED_BY(mu) = 0;
+    bool syncing ABSL_GUARDED_BY(mu) = false;
+    // Set for good by a failed sync.
+    absl::Status failed ABSL_GUARDED_BY(mu);
+  };
+
+  // The error a failed sync left, OK if none.
+  absl::Status SyncFailure();
+
   const StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
+  LogSync log_sync_;
   std::array<rocksdb::ColumnFamilyHandle*, static_cast<size_t>(Family::kCount)>
       handles_;
 };

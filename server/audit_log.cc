@@ -1,7 +1,7 @@
 #include "server/audit_log.h"
 
-#include <set>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/sha256.h"
@@ -78,31 +78,46 @@ absl::StatusOr<v1::AuditHead> AuditLog::AppendNoted(Replica::Batch* batch) {
   return Append(batch, std::move(entry));
 }
 
-absl::Status AuditLog::RecordDisclosure(absl::string_view agency,
-                                        const v1::FeedBatch& feed) {
-  if (feed.entries().empty()) return absl::OkStatus();
+absl::Status AuditLog::RecordDisclosure(v1::AuditDisclosure disclosure) {
+  if (disclosure.records().empty() && disclosure.purged().empty()) {
+    return absl::OkStatus();
+  }
   v1::AuditEntry entry;
   entry.set_time_ms(clock_->NowMillis());
-  v1::AuditDisclosure* disclosure = entry.mutable_disclosure();
-  disclosure->set_agency(std::string(agency));
-  disclosure->set_feed_from(feed.entries(0).seq() - 1);
-  disclosure->set_feed_to(feed.cursor());
-  std::set<std::pair<std::string, std::string>> seen;
-  for (const v1::FeedEntry& sent : feed.entries()) {
-    if (sent.has_change()) {
-      const v1::RecordRef& ref = sent.change().record();
-      if (seen.emplace(ref.review_id(), ref.record_id()).second) {
-        *disclosure->add_records() = ref;
-      }
-    } else {
-      v1::RecordRef* purged = disclosure->add_purged();
-      purged->set_review_id(sent.purge().review_id());
-      purged->set_record_id(sent.purge().record_id());
+  *entry.mutable_disclosure() = std::move(disclosure);
+  PendingDisclosure pending;
+  pending.entry = std::move(entry);
+  absl::MutexLock lock(&disclosures_mu_);
+  disclosures_.push_back(&pending);
+  auto leads_or_done =
+      [this, &pending]() ABSL_SHARED_LOCKS_REQUIRED(disclosures_mu_) {
+        return pending.done || disclosures_.front() == &pending;
+      };
+  disclosures_mu_.Await(absl::Condition(&leads_or_done));
+  if (pending.done) return pending.status;  // a leader committed it
+
+  // This one leads: commit every disclosure queued so far in one batch. The
+  // queue stays open meanwhile; those arriving now form the next group.
+  const std::vector<PendingDisclosure*> group(disclosures_.begin(),
+                                              disclosures_.end());
+  absl::Status status;
+  {
+    disclosures_mu_.Unlock();
+    std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
+    for (PendingDisclosure* member : group) {
+      status = Append(batch.get(), std::move(member->entry)).status();
+      if (!status.ok()) break;
     }
+    if (status.ok()) status = batch->Commit();
+    batch.reset();  // releases the replica's writer lock
+    disclosures_mu_.Lock();
   }
-  std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
-  RETURN_IF_ERROR(Append(batch.get(), std::move(entry)).status());
-  return batch->Commit();
+  for (PendingDisclosure* member : group) {
+    disclosures_.pop_front();
+    member->status = status;
+    member->done = true;
+  }
+  return status;
 }
 
 absl::StatusOr<v1::VerifyAuditReply> AuditLog::Verify() const {

@@ -9,7 +9,11 @@
 // Accepted changes are appended in the same write batch that applies them
 // (the feed, which numbers them, notes each one; one entry lists every
 // change of the batch, appended as it commits); a disclosure is appended and
-// synced before the batch it describes is sent.
+// synced before the batch it describes is sent. Disclosures recorded at the
+// same time by different streams are committed together, in one synced
+// batch (group commit, as leveldb's DBImpl::Write does for its writers): a
+// board feeding a hundred live agencies makes one disk sync per group
+// rather than one per frame.
 //
 // Thread-safety: thread-safe. NoteAccepted and AppendNoted run under the
 // replica's writer lock (inside a batch), which also guards the noted
@@ -18,11 +22,13 @@
 #define CASESYNC_SERVER_AUDIT_LOG_H_
 
 #include <cstdint>
+#include <deque>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "casesync/v1/local_api.pb.h"
 #include "casesync/v1/sync.pb.h"
 #include "common/change_check.h"
@@ -49,11 +55,11 @@ class AuditLog {
   // Store errors only.
   absl::StatusOr<v1::AuditHead> AppendNoted(Replica::Batch* batch);
 
-  // Appends, and commits synced, the disclosure of what `feed` (about to be
-  // sent, uncompressed) carries to `agency`. Nothing is appended for a batch
-  // that carries no entries. Store errors only.
-  absl::Status RecordDisclosure(absl::string_view agency,
-                                const v1::FeedBatch& feed);
+  // Appends, and commits synced, `disclosure` (made by Feed::Read, of what
+  // is about to be sent to an agency); returns once it is durable. Nothing
+  // is appended for one that names no record. Store errors only (every
+  // disclosure committed in the same group gets the error).
+  absl::Status RecordDisclosure(v1::AuditDisclosure disclosure);
 
   // The head as `batch` would leave it. Store errors only.
   absl::StatusOr<v1::AuditHead> Head(Replica::Batch* batch) const;
@@ -67,8 +73,19 @@ class AuditLog {
   // Returns the new head.
   absl::StatusOr<v1::AuditHead> Append(Replica::Batch* batch,
                                        v1::AuditEntry entry);
+  // A disclosure waiting in the group-commit queue.
+  struct PendingDisclosure {
+    v1::AuditEntry entry;
+    absl::Status status;
+    bool done = false;
+  };
+
   Clock* const clock_;
   Replica* replica_ = nullptr;
+  // Disclosures waiting to be committed; the one at the front commits them
+  // all (its own and those queued behind it) while the others wait.
+  absl::Mutex disclosures_mu_;
+  std::deque<PendingDisclosure*> disclosures_ ABSL_GUARDED_BY(disclosures_mu_);
   // The changes noted for the batch with serial `noted_batch_` (guarded by
   // the replica's writer lock).
   uint64_t noted_batch_ = 0;

@@ -30,9 +30,9 @@ class AuditLogTest : public BoardFixture {
       *push.add_changes() = Entry(police_, "r1", text);
       ASSERT_THAT(board_->ingest()->Push("police", push), IsOk());
     }
-    auto feed = board_->feed()->ReadFor("school", 0, 1 << 20);
+    auto feed = board_->feed()->Read("school", 0, 1 << 20);
     ASSERT_THAT(feed, IsOk());
-    ASSERT_THAT(board_->audit()->RecordDisclosure("school", *feed), IsOk());
+    ASSERT_THAT(board_->audit()->RecordDisclosure(feed->disclosure), IsOk());
   }
 
   v1::VerifyAuditReply Verify() {

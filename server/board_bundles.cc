@@ -274,22 +274,21 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
   // is full, and says so by a cursor short of the head.
   while (cursor < head && writer.frame_bytes() + (size_t{2} << 20) <=
                               kMaxBundleBytes - kBundleSlackBytes) {
-    ASSIGN_OR_RETURN(v1::FeedBatch batch,
-                     feed->ReadFor(agency, cursor, size_t{1} << 20));
-    if (batch.cursor() <= cursor) break;  // nothing more to read
+    ASSIGN_OR_RETURN(FeedRead read,
+                     feed->Read(agency, cursor, size_t{1} << 20));
+    if (read.cursor <= cursor) break;  // nothing more to read
     v1::BundleFrame frame;
     v1::FeedBatch* out = frame.mutable_feed();
-    out->set_cursor(batch.cursor());
-    out->set_feed_head(batch.feed_head());
-    if (!batch.entries().empty()) {
+    out->set_cursor(read.cursor);
+    out->set_feed_head(read.feed_head);
+    if (read.entries > 0) {
       // Logged before it leaves, as for the network.
-      RETURN_IF_ERROR(board_->audit()->RecordDisclosure(agency, batch));
-      entries += static_cast<uint64_t>(batch.entries_size());
-      v1::FeedBatch compressed;
-      *compressed.mutable_entries() = std::move(*batch.mutable_entries());
-      out->set_zstd(CompressMessage(compressed));
+      RETURN_IF_ERROR(
+          board_->audit()->RecordDisclosure(std::move(read.disclosure)));
+      entries += read.entries;
+      out->set_zstd(CompressSerialized(read.entries_wire));
     }
-    cursor = batch.cursor();
+    cursor = read.cursor;
     writer.Add(frame);
     ReportProgress(progress, "feed entries", std::min(cursor, head) - start,
                    head - start);

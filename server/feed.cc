@@ -1,16 +1,24 @@
 #include "server/feed.h"
 
+#include <algorithm>
 #include <functional>
+#include <iterator>
 #include <map>
+#include <memory>
 #include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "casesync/v1/storage.pb.h"
 #include "common/access_rules.h"
+#include "common/field_merge.h"
 #include "common/record_types.h"
 #include "common/status_macros.h"
 #include "common/storage_keys.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/wire_format_lite.h"
 
 namespace casesync {
 namespace {
@@ -32,13 +40,46 @@ bool Writes(const v1::Change& change, uint32_t field) {
   return false;
 }
 
-// Collects the entries for one agency during one ReadFor call, with what it
+// `entry` (a serialized FeedEntry) as one element of FeedBatch.entries:
+// serialized FeedBatches holding only entries concatenate.
+std::string EncodeElement(absl::string_view entry) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.WriteTag(google::protobuf::internal::WireFormatLite::MakeTag(
+        v1::FeedBatch::kEntriesFieldNumber,
+        google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+    coded.WriteVarint32(static_cast<uint32_t>(entry.size()));
+    coded.WriteRaw(entry.data(), static_cast<int>(entry.size()));
+  }
+  return out;
+}
+
+// The FeedEntry {seq, change} as one element of FeedBatch.entries.
+std::string EncodeEntry(uint64_t seq, const v1::Change& change) {
+  v1::FeedEntry entry;
+  entry.set_seq(seq);
+  // Borrowed, not copied: released before `change` is.
+  entry.unsafe_arena_set_allocated_change(const_cast<v1::Change*>(&change));
+  std::string encoded = EncodeElement(entry.SerializeAsString());
+  entry.unsafe_arena_release_change();
+  return encoded;
+}
+
+// Collects the entries for one agency during one Read call, with what it
 // has looked up so far.
 class Collector {
  public:
-  Collector(const Replica& replica, absl::string_view agency,
-            OwnChangesBack own_back, v1::FeedBatch* out)
-      : replica_(replica), agency_(agency), own_back_(own_back), out_(out) {}
+  // `head`: the feed head read before anything else, for `cache`.
+  Collector(const Replica& replica, FeedCache* cache, uint64_t head,
+            absl::string_view agency, OwnChangesBack own_back, FeedRead* out)
+      : replica_(replica),
+        cache_(cache),
+        head_(head),
+        agency_(agency),
+        own_back_(own_back),
+        out_(out) {}
 
   // Whether the change at `dot` is the agency's own and not to go back.
   bool OwnKept(const v1::Dot& dot) const {
@@ -48,11 +89,17 @@ class Collector {
 
   size_t bytes() const { return bytes_; }
 
-  absl::Status Consider(uint64_t seq, const v1::Change& change) {
+  // `entry` (its change read) as the cache had it or the store gave it;
+  // `outline`, its record's, if the cache had it.
+  absl::Status Consider(const FeedCache::Item& entry,
+                        std::shared_ptr<const RecordOutline> outline) {
+    const uint64_t seq = entry.seq;
+    const v1::Change& change = *entry.change;
     const v1::RecordRef& ref = change.record();
     if (OwnKept(change.dot())) return absl::OkStatus();
-    ASSIGN_OR_RETURN(const v1::Review* review, Review(ref.review_id()));
-    const bool member = review != nullptr && IsMember(*review, agency_);
+    ASSIGN_OR_RETURN(const ReviewSeen* seen, Review(ref.review_id()));
+    const v1::Review* review = seen->review;
+    const bool member = seen->member;
     if (ref.type() == v1::RECORD_TYPE_REVIEW) {
       if (Writes(change, kReviewAgenciesField)) {
         // Membership may have changed: send the review whole if the agency
@@ -67,13 +114,16 @@ class Collector {
         if (was_member) return Purge(seq, ref.review_id(), "");
         return absl::OkStatus();
       }
-      if (member) Emit(seq, change);
+      if (member) EmitEntry(entry);
       return absl::OkStatus();
     }
-    ASSIGN_OR_RETURN(v1::Visibility visibility, VisibilityNow(ref));
-    const bool visible = MayDisclose(agency_, ref, visibility, review);
+    if (outline == nullptr) {
+      ASSIGN_OR_RETURN(outline, ReadOutline(seq, change));
+    }
+    const bool visible =
+        member && MayDiscloseToMember(agency_, ref, outline->visibility);
     if (Writes(change, kVisibilityField)) {
-      if (visible) return SendRecord(seq, ref);
+      if (visible) return SendRecord(seq, outline->changes, &entry);
       // Purge only what the agency could see before this change.
       if (!member || ref.owner_agency() == agency_) return absl::OkStatus();
       ASSIGN_OR_RETURN(
@@ -86,7 +136,7 @@ class Collector {
       if (was_visible) return Purge(seq, ref.review_id(), ref.record_id());
       return absl::OkStatus();
     }
-    if (visible) Emit(seq, change);
+    if (visible) EmitEntry(entry);
     return absl::OkStatus();
   }
 
@@ -117,45 +167,117 @@ class Collector {
     return false;
   }
 
-  absl::StatusOr<const v1::Review*> Review(const std::string& review_id) {
+  // A review as the board holds it now, looked up once per read.
+  struct ReviewSeen {
+    std::shared_ptr<const std::optional<v1::Review>> held;
+    // Null if the board does not hold it.
+    const v1::Review* review = nullptr;
+    // Whether it lists the agency.
+    bool member = false;
+  };
+
+  absl::StatusOr<const ReviewSeen*> Review(const std::string& review_id) {
+    // Most entries of a read are of one review.
+    if (last_review_ != nullptr && last_review_->first == review_id) {
+      return &last_review_->second;
+    }
     auto it = reviews_.find(review_id);
     if (it == reviews_.end()) {
-      ASSIGN_OR_RETURN(std::optional<v1::Review> review,
-                       ReadReview(replica_, review_id));
-      it = reviews_.emplace(review_id, std::move(review)).first;
+      std::optional<std::shared_ptr<const std::optional<v1::Review>>> cached =
+          cache_->FindReview(review_id);
+      if (!cached.has_value()) {
+        // The version first: see feed_cache.h.
+        const uint64_t version = cache_->RecordVersion(review_id, review_id);
+        ASSIGN_OR_RETURN(std::optional<v1::Review> review,
+                         ReadReview(replica_, review_id));
+        cached = std::make_shared<const std::optional<v1::Review>>(
+            std::move(review));
+        cache_->PutReview(review_id, *cached, version, head_);
+      }
+      ReviewSeen seen;
+      seen.held = *std::move(cached);
+      if (seen.held->has_value()) {
+        seen.review = &**seen.held;
+        seen.member = IsMember(*seen.review, agency_);
+      }
+      it = reviews_.emplace(review_id, std::move(seen)).first;
     }
-    return it->second.has_value() ? &*it->second : nullptr;
+    last_review_ = &*it;
+    return &it->second;
   }
 
-  absl::StatusOr<v1::Visibility> VisibilityNow(const v1::RecordRef& ref) {
-    absl::StatusOr<RecordView> view =
-        replica_.ReadRecord(ref.review_id(), ref.record_id());
-    if (!view.ok()) return view.status();
-    return view->visibility;
+  // The outline of the record `change` (numbered `seq`) changed, as the
+  // board holds it now.
+  absl::StatusOr<std::shared_ptr<const RecordOutline>> ReadOutline(
+      uint64_t seq, const v1::Change& change) {
+    const v1::RecordRef& ref = change.record();
+    // The version first: see feed_cache.h.
+    const uint64_t version =
+        cache_->RecordVersion(ref.review_id(), ref.record_id());
+    ASSIGN_OR_RETURN(
+        RecordOutline outline,
+        replica_.ReadOutline(ref.review_id(), ref.record_id(), &change));
+    auto shared = std::make_shared<const RecordOutline>(std::move(outline));
+    cache_->PutOutline(seq, shared, version, head_);
+    return shared;
+  }
+
+  // Sends the entry's own change: its encoding is made once and shared by
+  // every agency it goes to.
+  void EmitEntry(const FeedCache::Item& entry) {
+    Append(entry.seq, entry.encoded);
+    NoteDisclosed(entry.change->record());
   }
 
   void Emit(uint64_t seq, const v1::Change& change) {
-    v1::FeedEntry* entry = out_->add_entries();
-    entry->set_seq(seq);
-    *entry->mutable_change() = change;
-    bytes_ += change.ByteSizeLong();
+    Append(seq, EncodeEntry(seq, change));
+    NoteDisclosed(change.record());
   }
 
   absl::Status Purge(uint64_t seq, const std::string& review_id,
                      const std::string& record_id) {
-    v1::FeedEntry* entry = out_->add_entries();
-    entry->set_seq(seq);
-    entry->mutable_purge()->set_review_id(review_id);
-    entry->mutable_purge()->set_record_id(record_id);
+    v1::FeedEntry entry;
+    entry.set_seq(seq);
+    entry.mutable_purge()->set_review_id(review_id);
+    entry.mutable_purge()->set_record_id(record_id);
+    Append(seq, EncodeElement(entry.SerializeAsString()));
+    v1::RecordRef* purged = out_->disclosure.add_purged();
+    purged->set_review_id(review_id);
+    purged->set_record_id(record_id);
     return absl::OkStatus();
   }
 
-  // Every change of one record the agency did not write itself.
-  absl::Status SendRecord(uint64_t seq, const v1::RecordRef& ref) {
-    ASSIGN_OR_RETURN(std::vector<v1::Dot> dots,
-                     replica_.RecordChanges(ref.review_id(), ref.record_id()));
+  // Adds one encoded entry (of sequence number `seq`) to the read.
+  void Append(uint64_t seq, absl::string_view encoded) {
+    if (out_->entries == 0) out_->disclosure.set_feed_from(seq - 1);
+    ++out_->entries;
+    out_->entries_wire.append(encoded.data(), encoded.size());
+    bytes_ += encoded.size();
+  }
+
+  // Notes that a change of the record `ref` is sent, for the audit log.
+  void NoteDisclosed(const v1::RecordRef& ref) {
+    if (disclosed_.insert(absl::StrCat(ref.review_id(), "/", ref.record_id()))
+            .second) {
+      *out_->disclosure.add_records() = ref;
+    }
+  }
+
+  // Every change of one record (`dots`, all it holds) the agency did not
+  // write itself. `held`, if not null, is a feed entry whose change is one
+  // of them, already read.
+  absl::Status SendRecord(uint64_t seq, const std::vector<v1::Dot>& dots,
+                          const FeedCache::Item* held) {
     for (const v1::Dot& dot : dots) {
       if (OwnKept(dot)) continue;
+      if (held != nullptr && SameDot(dot, held->change->dot())) {
+        if (held->seq == seq) {
+          EmitEntry(*held);
+        } else {
+          Emit(seq, *held->change);
+        }
+        continue;
+      }
       ASSIGN_OR_RETURN(std::optional<v1::Change> change,
                        replica_.ReadChange(dot));
       if (change.has_value()) Emit(seq, *change);
@@ -171,17 +293,25 @@ class Collector {
                                           /*include_deleted=*/true));
     for (const RecordView& view : views) {
       if (MayDisclose(agency_, view.ref, view.visibility, &review)) {
-        RETURN_IF_ERROR(SendRecord(seq, view.ref));
+        ASSIGN_OR_RETURN(
+            std::vector<v1::Dot> dots,
+            replica_.RecordChanges(view.ref.review_id(), view.ref.record_id()));
+        RETURN_IF_ERROR(SendRecord(seq, dots, nullptr));
       }
     }
     return absl::OkStatus();
   }
 
   const Replica& replica_;
+  FeedCache* const cache_;
+  const uint64_t head_;
   const std::string agency_;
   const OwnChangesBack own_back_;
-  v1::FeedBatch* const out_;
-  std::map<std::string, std::optional<v1::Review>> reviews_;
+  FeedRead* const out_;
+  std::map<std::string, ReviewSeen> reviews_;
+  const std::pair<const std::string, ReviewSeen>* last_review_ = nullptr;
+  // Records of which a change was sent ("review/record").
+  absl::flat_hash_set<std::string> disclosed_;
   size_t bytes_ = 0;
 };
 
@@ -212,22 +342,30 @@ absl::Status Feed::OnApplied(Replica::Batch* batch, const v1::Change& change,
   *record.mutable_dot() = change.dot();
   batch->Put(Family::kFeed, SeqKey(seq), record.SerializeAsString());
   batch->Put(Family::kMeta, kHeadKey, SeqKey(seq));
+  cache_.NoteRecordChanged(change.record().review_id(),
+                           change.record().record_id(), seq);
   if (audit_ != nullptr)
     audit_->NoteAccepted(*batch, seq, change.dot(), checked);
   return absl::OkStatus();
 }
 
 absl::Status Feed::OnCommitting(Replica::Batch* batch) {
+  ASSIGN_OR_RETURN(uint64_t head, HeadIn(batch));
+  {
+    absl::MutexLock lock(&mu_);
+    committing_heads_[batch->serial()] = head;
+  }
   if (audit_ == nullptr) return absl::OkStatus();
   return audit_->AppendNoted(batch).status();
 }
 
-void Feed::OnCommitted() {
-  absl::StatusOr<std::optional<std::string>> head =
-      replica_->store()->Get(Family::kMeta, kHeadKey);
-  if (!head.ok() || !head->has_value() || (*head)->size() != 8) return;
+void Feed::OnCommitted(uint64_t serial) {
   absl::MutexLock lock(&mu_);
-  head_ = std::max(head_, keys::ReadU64(**head));
+  auto it = committing_heads_.find(serial);
+  if (it == committing_heads_.end()) return;
+  // A later batch's sync may have published a later head already.
+  head_ = std::max(head_, it->second);
+  committing_heads_.erase(committing_heads_.begin(), std::next(it));
   changed_.SignalAll();
 }
 
@@ -257,44 +395,104 @@ void Feed::Wake() {
   changed_.SignalAll();
 }
 
+absl::StatusOr<FeedRead> Feed::Read(absl::string_view agency, uint64_t after,
+                                    size_t max_bytes,
+                                    OwnChangesBack own_back) const {
+  FeedRead read;
+  const uint64_t head = this->head();
+  read.feed_head = head;
+  read.cursor = after;
+  if (after >= head) return read;
+  Collector collector(*replica_, &cache_, head, agency, own_back, &read);
+  // The store's feed is read only for entries the cache does not know.
+  std::unique_ptr<rocksdb::Iterator> it;
+  // Looked up in the cache a run at a time.
+  constexpr uint64_t kRun = 256;
+  std::vector<FeedCache::Found> run;
+  uint64_t run_from = after + 1;
+  for (uint64_t seq = after + 1; seq <= head; ++seq) {
+    if (seq - run_from >= run.size()) {
+      run_from = seq;
+      cache_.FindRange(seq, std::min(head, seq + kRun - 1), &run);
+    }
+    FeedCache::Found found = std::move(run[seq - run_from]);
+    if (found.item == nullptr) {
+      auto item = std::make_shared<FeedCache::Item>();
+      item->seq = seq;
+      ASSIGN_OR_RETURN(item->dot, ReadFeedRecord(seq, &it));
+      found.item = item;
+      cache_.Put(std::move(item));
+    }
+    read.cursor = seq;
+    // The agency's own changes do not go back to it (but for those it
+    // lost): skip them unread.
+    if (collector.OwnKept(found.item->dot)) continue;
+    if (found.item->change == nullptr) {
+      const v1::Dot& dot = found.item->dot;
+      ASSIGN_OR_RETURN(std::optional<v1::Change> change,
+                       replica_->ReadChange(dot));
+      if (!change.has_value()) {
+        return absl::DataLossError(
+            absl::StrCat("feed entry ", seq, " names ", dot.replica(), ":",
+                         dot.counter(), ", which the board does not hold"));
+      }
+      auto item = std::make_shared<FeedCache::Item>();
+      item->seq = seq;
+      item->dot = dot;
+      item->encoded = EncodeEntry(seq, *change);
+      item->change = std::make_shared<const v1::Change>(*std::move(change));
+      found.item = item;
+      cache_.Put(std::move(item));
+    }
+    RETURN_IF_ERROR(collector.Consider(*found.item, std::move(found.outline)));
+    if (collector.bytes() >= max_bytes) break;
+  }
+  if (read.entries > 0) {
+    read.disclosure.set_agency(std::string(agency));
+    read.disclosure.set_feed_to(read.cursor);
+  }
+  return read;
+}
+
 absl::StatusOr<v1::FeedBatch> Feed::ReadFor(absl::string_view agency,
                                             uint64_t after, size_t max_bytes,
                                             OwnChangesBack own_back) const {
+  ASSIGN_OR_RETURN(FeedRead read, Read(agency, after, max_bytes, own_back));
   v1::FeedBatch batch;
-  const uint64_t head = this->head();
-  batch.set_feed_head(head);
-  batch.set_cursor(after);
-  if (after >= head) return batch;
-  Collector collector(*replica_, agency, own_back, &batch);
-  auto it = replica_->store()->NewPrefixIterator(Family::kFeed, "");
-  for (it->Seek(ToSlice(SeqKey(after + 1))); it->Valid(); it->Next()) {
-    if (it->key().size() != 8) {
-      return absl::DataLossError("unreadable feed key");
-    }
-    const uint64_t seq = keys::ReadU64(ToView(it->key()));
-    if (seq > head) break;
-    v1::FeedRecord record;
-    if (!record.ParseFromArray(it->value().data(),
-                               static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(absl::StrCat("unreadable feed entry ", seq));
-    }
-    batch.set_cursor(seq);
-    // The agency's own changes do not go back to it (but for those it
-    // lost): skip them unread.
-    if (collector.OwnKept(record.dot())) continue;
-    ASSIGN_OR_RETURN(std::optional<v1::Change> change,
-                     replica_->ReadChange(record.dot()));
-    if (!change.has_value()) {
-      return absl::DataLossError(absl::StrCat(
-          "feed entry ", seq, " names ", record.dot().replica(), ":",
-          record.dot().counter(), ", which the board does not hold"));
-    }
-    RETURN_IF_ERROR(collector.Consider(seq, *change));
-    batch.set_cursor(seq);
-    if (collector.bytes() >= max_bytes) break;
+  if (!batch.ParseFromString(read.entries_wire)) {
+    return absl::InternalError("a feed read does not decode");
   }
-  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the feed"));
+  batch.set_cursor(read.cursor);
+  batch.set_feed_head(read.feed_head);
   return batch;
+}
+
+absl::StatusOr<v1::Dot> Feed::ReadFeedRecord(
+    uint64_t seq, std::unique_ptr<rocksdb::Iterator>* it) const {
+  const std::string key = SeqKey(seq);
+  if (*it == nullptr) {
+    *it = replica_->store()->NewPrefixIterator(Family::kFeed, "");
+    (*it)->Seek(ToSlice(key));
+  } else if ((*it)->Valid() && (*it)->key() != ToSlice(key)) {
+    // Usually the next entry.
+    (*it)->Next();
+    if ((*it)->Valid() && (*it)->key() != ToSlice(key)) {
+      (*it)->Seek(ToSlice(key));
+    }
+  }
+  if (!(*it)->Valid()) {
+    RETURN_IF_ERROR(FromRocksDb((*it)->status(), "reading the feed"));
+    return absl::DataLossError(absl::StrCat("feed entry ", seq, " is missing"));
+  }
+  if ((*it)->key() != ToSlice(key)) {
+    return absl::DataLossError(absl::StrCat("feed entry ", seq, " is missing"));
+  }
+  v1::FeedRecord record;
+  if (!record.ParseFromArray((*it)->value().data(),
+                             static_cast<int>((*it)->value().size()))) {
+    return absl::DataLossError(absl::StrCat("unreadable feed entry ", seq));
+  }
+  return std::move(*record.mutable_dot());
 }
 
 }  // namespace casesync

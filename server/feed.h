@@ -14,6 +14,8 @@
 #define CASESYNC_SERVER_FEED_H_
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -21,9 +23,11 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "casesync/v1/storage.pb.h"
 #include "casesync/v1/sync.pb.h"
 #include "common/replica.h"
 #include "server/audit_log.h"
+#include "server/feed_cache.h"
 
 namespace casesync {
 
@@ -33,6 +37,20 @@ namespace casesync {
 struct OwnChangesBack {
   uint64_t after = 0;
   uint64_t up_to = 0;
+};
+
+// One read of the feed for an agency, encoded for sending.
+struct FeedRead {
+  // As FeedBatch.cursor and FeedBatch.feed_head.
+  uint64_t cursor = 0;
+  uint64_t feed_head = 0;
+  // How many entries were read, and the serialized FeedBatch holding only
+  // them (what FeedBatch.zstd compresses).
+  size_t entries = 0;
+  std::string entries_wire;
+  // What the audit log records of this read (AuditLog::RecordDisclosure):
+  // empty if there are no entries.
+  v1::AuditDisclosure disclosure;
 };
 
 class Feed : public ChangeObserver {
@@ -51,10 +69,12 @@ class Feed : public ChangeObserver {
   // it for the audit chain).
   absl::Status OnApplied(Replica::Batch* batch, const v1::Change& change,
                          const CheckedChange& checked) override;
-  // ChangeObserver: appends the batch's audit entry.
+  // ChangeObserver: appends the batch's audit entry; notes the head the
+  // batch leaves.
   absl::Status OnCommitting(Replica::Batch* batch) override;
-  // ChangeObserver: publishes the new head and wakes waiting readers.
-  void OnCommitted() override;
+  // ChangeObserver: publishes the head the batch left (now durable) and
+  // wakes waiting readers.
+  void OnCommitted(uint64_t serial) override;
 
   // The feed head as `batch` would leave it (the sequence number of the
   // newest entry, 0 if none).
@@ -77,20 +97,36 @@ class Feed : public ChangeObserver {
   void Wake();
 
   // The entries `agency` may see after sequence `after`, read until about
-  // `max_bytes` of changes are collected or the head is reached; `cursor` in
+  // `max_bytes` of them are collected or the head is reached; `cursor` in
   // the result is the last sequence number considered. The agency's own
   // changes are left out but for those `own_back` names. Errors from
   // reading the store.
+  absl::StatusOr<FeedRead> Read(
+      absl::string_view agency, uint64_t after, size_t max_bytes,
+      OwnChangesBack own_back = OwnChangesBack()) const;
+
+  // The same, decoded.
   absl::StatusOr<v1::FeedBatch> ReadFor(
       absl::string_view agency, uint64_t after, size_t max_bytes,
       OwnChangesBack own_back = OwnChangesBack()) const;
 
  private:
+  // The feed entry numbered `seq` as the store holds it, read with `*it`
+  // (created if null; left where it read, for the next one).
+  absl::StatusOr<v1::Dot> ReadFeedRecord(
+      uint64_t seq, std::unique_ptr<rocksdb::Iterator>* it) const;
+
   AuditLog* audit_ = nullptr;
   Replica* replica_ = nullptr;
+  // Entries read for one agency, kept for the others.
+  mutable FeedCache cache_;
   mutable absl::Mutex mu_;
   absl::CondVar changed_;
   uint64_t head_ ABSL_GUARDED_BY(mu_) = 0;
+  // The head each batch being committed leaves, by batch serial: published
+  // once the batch is durable. Entries of batches whose write failed are
+  // dropped when a later batch commits.
+  std::map<uint64_t, uint64_t> committing_heads_ ABSL_GUARDED_BY(mu_);
   uint64_t wakes_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

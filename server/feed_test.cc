@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "common/field_merge.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/board_test_util.h"
@@ -126,6 +127,65 @@ TEST_F(FeedTest, AnAgencyJoiningAReviewReceivesItWhole) {
   ASSERT_EQ(left.entries_size(), 1);
   EXPECT_TRUE(left.entries(0).has_purge());
   EXPECT_TRUE(left.entries(0).purge().record_id().empty());
+}
+
+TEST_F(FeedTest, AnEntryReadForOneAgencyIsFilteredAfreshForTheNext) {
+  // The school's read fills the shared cache with the record's outline
+  // (visible to the review); the record then becomes private, and the
+  // health agency, reading the same entry later, must not receive it.
+  BoardReview("r1", {"police", "school", "health"});
+  Replica* police = Agency("police");
+  v1::Change entry = Entry(police, "r1", "soon private");
+  Push("police", {entry});
+  EXPECT_TRUE(Records(ReadAll("school")).count(entry.record().record_id()));
+
+  SetVisibility(entry.record(), v1::VISIBILITY_AGENCY);
+  v1::FeedBatch health = ReadAll("health");
+  EXPECT_FALSE(Records(health).count(entry.record().record_id()));
+  // And the other way: private when first read, visible when read again.
+  v1::Change later = Entry(police, "r1", "soon shared", v1::VISIBILITY_AGENCY);
+  Push("police", {later});
+  const uint64_t cursor = health.cursor();
+  EXPECT_FALSE(
+      Records(ReadAll("health", cursor)).count(later.record().record_id()));
+  SetVisibility(later.record(), v1::VISIBILITY_REVIEW);
+  v1::FeedBatch school = ReadAll("school", cursor);
+  int sent = 0;
+  for (const v1::FeedEntry& sent_entry : school.entries()) {
+    if (sent_entry.has_change() &&
+        SameDot(sent_entry.change().dot(), later.dot())) {
+      ++sent;
+    }
+  }
+  // Sent once at its own number (visible by then) and once more with the
+  // record, whole, when the visibility change made it visible.
+  EXPECT_EQ(sent, 2);
+}
+
+TEST_F(FeedTest, AReadSaysWhatItDisclosesForTheAuditLog) {
+  BoardReview("r1", {"police", "school"});
+  Replica* police = Agency("police");
+  v1::Change first = Entry(police, "r1", "first");
+  v1::Change second = Entry(police, "r1", "second");
+  Push("police", {first, second});
+  auto read = board_->feed()->Read("school", 1, 1 << 30);
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(read->entries, 2u);
+  EXPECT_EQ(read->disclosure.agency(), "school");
+  EXPECT_EQ(read->disclosure.feed_from(), 1u);
+  EXPECT_EQ(read->disclosure.feed_to(), 3u);
+  std::set<std::string> records;
+  for (const v1::RecordRef& ref : read->disclosure.records()) {
+    records.insert(ref.record_id());
+  }
+  EXPECT_EQ(records, (std::set<std::string>{first.record().record_id(),
+                                            second.record().record_id()}));
+  // Nothing to send, nothing to disclose.
+  auto none = board_->feed()->Read("police", 1, 1 << 30);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_EQ(none->entries, 0u);
+  EXPECT_EQ(none->cursor, 3u);
+  EXPECT_TRUE(none->disclosure.records().empty());
 }
 
 TEST_F(FeedTest, PseudonymsNeverLeaveTheBoard) {

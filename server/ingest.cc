@@ -1,5 +1,6 @@
 #include "server/ingest.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <utility>
@@ -207,6 +208,7 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
     }
   }
   merger.MergeInto(batch.get());
+  OverlayFeedAck(agency, &state);
   state.set_last_contact_ms(clock_->NowMillis());
   batch->Put(Family::kSyncState, StateKey(agency), state.SerializeAsString());
   // A receipt for each push that moved the frontier; a repeat (all judged
@@ -241,6 +243,7 @@ absl::Status Ingest::Touch(absl::string_view agency,
   ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                    batch->Get(Family::kSyncState, StateKey(agency)));
   ASSIGN_OR_RETURN(v1::AgencySyncState state, ParseState(bytes));
+  OverlayFeedAck(agency, &state);
   const uint64_t now = clock_->NowMillis();
   state.set_last_contact_ms(now);
   const int64_t reported_at_ms =
@@ -263,12 +266,56 @@ absl::Status Ingest::Touch(absl::string_view agency,
   return batch->Commit(Store::Durability::kBuffered);
 }
 
+void Ingest::NoteFeedAck(absl::string_view agency, uint64_t feed_cursor) {
+  const uint64_t now = clock_->NowMillis();
+  absl::MutexLock lock(&feed_acks_mu_);
+  NotedFeedAck& noted = feed_acks_[agency];
+  noted.feed_cursor = feed_cursor;
+  noted.at_ms = std::max(noted.at_ms, now);
+}
+
+absl::Status Ingest::FlushFeedAck(absl::string_view agency) {
+  {
+    absl::MutexLock lock(&feed_acks_mu_);
+    if (!feed_acks_.contains(agency)) return absl::OkStatus();
+  }
+  // Touch lays the noted acknowledgement over what is stored.
+  AgencyReport report;
+  ASSIGN_OR_RETURN(v1::AgencySyncState state, State(agency));
+  report.feed_cursor = state.feed_cursor();
+  report.at_ms = static_cast<int64_t>(state.reported_at_ms());
+  RETURN_IF_ERROR(Touch(agency, report));
+  absl::MutexLock lock(&feed_acks_mu_);
+  auto it = feed_acks_.find(agency);
+  // Unless a newer one was noted meanwhile.
+  if (it != feed_acks_.end() &&
+      it->second.at_ms <= static_cast<uint64_t>(report.at_ms)) {
+    feed_acks_.erase(it);
+  }
+  return absl::OkStatus();
+}
+
+void Ingest::OverlayFeedAck(absl::string_view agency,
+                            v1::AgencySyncState* state) const {
+  absl::MutexLock lock(&feed_acks_mu_);
+  auto it = feed_acks_.find(agency);
+  if (it == feed_acks_.end()) return;
+  const NotedFeedAck& noted = it->second;
+  state->set_last_contact_ms(std::max(state->last_contact_ms(), noted.at_ms));
+  if (static_cast<int64_t>(noted.at_ms) >= state->reported_at_ms()) {
+    state->set_reported_at_ms(static_cast<int64_t>(noted.at_ms));
+    state->set_feed_cursor(noted.feed_cursor);
+  }
+}
+
 absl::StatusOr<v1::AgencySyncState> Ingest::State(
     absl::string_view agency) const {
   ASSIGN_OR_RETURN(
       std::optional<std::string> bytes,
       replica_->store()->Get(Family::kSyncState, StateKey(agency)));
-  return ParseState(bytes);
+  ASSIGN_OR_RETURN(v1::AgencySyncState state, ParseState(bytes));
+  OverlayFeedAck(agency, &state);
+  return state;
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, v1::AgencySyncState>>>
@@ -284,6 +331,7 @@ Ingest::AllStates() const {
     }
     absl::string_view key = ToView(it->key());
     key.remove_prefix(kStatePrefix.size());
+    OverlayFeedAck(key, &state);
     states.emplace_back(std::string(key), std::move(state));
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "reading agency sync state"));

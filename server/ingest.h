@@ -28,8 +28,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "casesync/v1/storage.pb.h"
 #include "casesync/v1/sync.pb.h"
@@ -122,13 +124,16 @@ class Ingest {
   // older than the one recorded changes only the contact time.
   [[nodiscard]] absl::Status Touch(absl::string_view agency,
                                    const AgencyReport& report);
-  // Records contact and a feed acknowledgement up to `feed_cursor`.
-  [[nodiscard]] absl::Status Touch(absl::string_view agency,
-                                   uint64_t feed_cursor) {
-    AgencyReport report;
-    report.feed_cursor = feed_cursor;
-    return Touch(agency, report);
-  }
+  // Records contact and a feed acknowledgement up to `feed_cursor` in
+  // memory only: a live agency acknowledges every feed frame, and a write
+  // for each would hold the writer lock a hundred times per push on a busy
+  // board. State() and AllStates() see it at once; it is stored with the
+  // agency's next push or by FlushFeedAck. A crash loses only bookkeeping
+  // the agency reports again when it reconnects. Never fails.
+  void NoteFeedAck(absl::string_view agency, uint64_t feed_cursor);
+  // Stores what NoteFeedAck holds for `agency` (nothing if it holds nothing).
+  // Store errors only.
+  [[nodiscard]] absl::Status FlushFeedAck(absl::string_view agency);
 
   // The bookkeeping of one agency (all zero if never seen).
   absl::StatusOr<v1::AgencySyncState> State(absl::string_view agency) const;
@@ -147,6 +152,16 @@ class Ingest {
       absl::string_view agency, const v1::Dot& dot) const;
 
  private:
+  // A feed acknowledgement noted but not stored yet.
+  struct NotedFeedAck {
+    uint64_t feed_cursor = 0;
+    uint64_t at_ms = 0;
+  };
+
+  // `state` with what NoteFeedAck holds for `agency` laid over it.
+  void OverlayFeedAck(absl::string_view agency,
+                      v1::AgencySyncState* state) const;
+
   // A refusal if `ref` names a record the review does not hold yet and the
   // review is full. Store errors only.
   absl::StatusOr<std::optional<Refusal>> CheckRecordCount(
@@ -158,6 +173,9 @@ class Ingest {
   std::string board_id_;
   AuditLog* audit_ = nullptr;
   ReceiptSigner* signer_ = nullptr;
+  mutable absl::Mutex feed_acks_mu_;
+  absl::flat_hash_map<std::string, NotedFeedAck> feed_acks_
+      ABSL_GUARDED_BY(feed_acks_mu_);
 };
 
 }  // namespace casesync

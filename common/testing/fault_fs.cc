@@ -125,7 +125,9 @@ class FaultFs::File : public rocksdb::FSWritableFileOwnerWrapper {
     }
     return target()->RangeSync(offset, nbytes, options, dbg);
   }
-  bool IsSyncThreadSafe() const override { return false; }
+  // Append and Sync both hold the file system's lock, so a sync may run
+  // beside appends (as DB::SyncWAL, the store's group commit, requires).
+  bool IsSyncThreadSafe() const override { return true; }
 
  private:
   FaultFs* const fs_;
