@@ -14,9 +14,18 @@
 # errors (rejections, stream failures, missing changes, digest mismatches:
 # must be 0), the board's peak RSS (VmHWM) and CPU. Exit 1 on any error.
 #
-#   bench/load.sh                              # 100 x 1000, batch 100, 3 runs
+# The default is the issue's load: 100 agencies x 1,000 changes at the same
+# time, each agency pushing as a live daemon does while its people work (a
+# push of 10 changes awaiting its acknowledgement, 20 changes a second per
+# agency: 2,000 changes a second at the board, 50 s). RATE=0 removes the
+# pacing: every agency pushes as fast as the board acknowledges, which
+# measures capacity, and push latency then is queueing (Little's law:
+# AGENCIES x BATCH x WINDOW changes in flight / throughput).
+#
+#   bench/load.sh                              # 100 x 1000, paced, 3 runs
+#   RATE=0 bench/load.sh                       # unpaced: capacity
+#   RATE=0 BATCH=100 WINDOW=4 bench/load.sh    # one burst, BoardLink's frames
 #   AGENCIES=20 CHANGES=200 RUNS=1 bench/load.sh
-#   RATE=50 bench/load.sh                      # each agency paced at 50/s
 #
 # Each run is bounded by TIMEOUT seconds (default 600); the whole script by
 # RUNS * TIMEOUT + 300.
@@ -24,9 +33,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 AGENCIES="${AGENCIES:-100}"
 CHANGES="${CHANGES:-1000}"
-BATCH="${BATCH:-100}"
-WINDOW="${WINDOW:-4}"
-RATE="${RATE:-0}"
+BATCH="${BATCH:-10}"
+WINDOW="${WINDOW:-1}"
+RATE="${RATE:-20}"
 EVENT_BYTES="${EVENT_BYTES:-200}"
 RUNS="${RUNS:-3}"
 TIMEOUT="${TIMEOUT:-600}"

@@ -26,6 +26,9 @@ std::string CompressSerialized(absl::string_view plain) {
                               compressed.size(), plain.data(), plain.size(), 1);
   // Compression cannot fail with a buffer of ZSTD_compressBound bytes.
   compressed.resize(ZSTD_isError(size) ? 0 : size);
+  // Give back the rest of the worst-case buffer: a frame can wait in a
+  // send queue a while, and a hundred streams' worth of bounds adds up.
+  compressed.shrink_to_fit();
   return compressed;
 }
 

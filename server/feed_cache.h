@@ -65,7 +65,7 @@ class FeedCache {
   // Keeps at most the newest `capacity` sequence numbers (at least 1), and
   // of their changes and encodings about `max_bytes` (the oldest dropped
   // first).
-  explicit FeedCache(size_t capacity = 32768, size_t max_bytes = 24 << 20);
+  explicit FeedCache(size_t capacity = 32768, size_t max_bytes = 8 << 20);
 
   FeedCache(const FeedCache&) = delete;
   FeedCache& operator=(const FeedCache&) = delete;

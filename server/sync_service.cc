@@ -105,6 +105,8 @@ class Session {
         *frame.mutable_pong() = std::move(pong);
         if (!Write(frame)) return absl::OkStatus();
       }
+      // A backlog (the read stopped at the frame limit) is sent at once.
+      if (cursor < read->feed_head) continue;
       if (sent && GatherUntil(started + kGatherFor)) return absl::OkStatus();
       if (cursor < feed->head()) continue;  // more to send already
       feed->WaitBeyond(cursor, wakes, absl::Seconds(1));
@@ -113,10 +115,12 @@ class Session {
   }
 
  private:
-  // After a frame, the feed is read again no sooner than this: on a busy
-  // board the next frame then carries every push of the interval (one
-  // disclosure, one compression, one acknowledgement) rather than a frame
-  // per push per agency. A quiet board sends a change as soon as it lands.
+  // After a frame that caught the agency up, the feed is read again no
+  // sooner than this: on a busy board the next frame then carries every
+  // push of the interval (one disclosure, one compression, one
+  // acknowledgement) rather than a frame per push per agency. A quiet board
+  // sends a change as soon as it lands; a backlog goes out frame after
+  // frame.
   static constexpr absl::Duration kGatherFor = absl::Milliseconds(100);
 
   // Waits until `deadline`, a Ping (its Pong should not wait) or Finish();
