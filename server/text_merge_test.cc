@@ -417,7 +417,6 @@ TEST(FindCommonAncestorTest, StopsAtTheLatestAndWithinItsBudget) {
 class BoardMergeTest : public BoardFixture {
  protected:
   static constexpr uint32_t kEvent = 12;
-  static constexpr uint32_t kSource = 10;
 
   void SetUp() override {
     BoardFixture::SetUp();
