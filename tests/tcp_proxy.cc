@@ -30,11 +30,12 @@ int ConnectLoopback(int port) {
   return fd;
 }
 
-// Writes all `n` bytes; false if `fd` fails first.
+// Writes all `n` bytes; false if `fd` fails first. MSG_NOSIGNAL: a peer
+// that closed first must not kill the test process with SIGPIPE.
 bool WriteAll(int fd, const char* data, size_t n) {
   size_t sent = 0;
   while (sent < n) {
-    const ssize_t w = write(fd, data + sent, n - sent);
+    const ssize_t w = send(fd, data + sent, n - sent, MSG_NOSIGNAL);
     if (w <= 0) return false;
     sent += static_cast<size_t>(w);
   }
