@@ -264,18 +264,14 @@ class Collector {
   }
 
   // Every change of one record (`dots`, all it holds) the agency did not
-  // write itself. `held`, if not null, is a feed entry whose change is one
-  // of them, already read.
+  // write itself. `held`, if not null, is the feed entry numbered `seq`,
+  // whose change is one of them, already read and encoded.
   absl::Status SendRecord(uint64_t seq, const std::vector<v1::Dot>& dots,
                           const FeedCache::Item* held) {
     for (const v1::Dot& dot : dots) {
       if (OwnKept(dot)) continue;
       if (held != nullptr && SameDot(dot, held->change->dot())) {
-        if (held->seq == seq) {
-          EmitEntry(*held);
-        } else {
-          Emit(seq, *held->change);
-        }
+        EmitEntry(*held);
         continue;
       }
       ASSIGN_OR_RETURN(std::optional<v1::Change> change,

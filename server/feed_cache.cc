@@ -57,14 +57,9 @@ void FeedCache::DropStaleOutline(uint64_t outline_version, Found* found) const {
 }
 
 FeedCache::Found FeedCache::Find(uint64_t seq) const {
-  uint64_t outline_version = 0;
-  Found found;
-  {
-    absl::MutexLock lock(&mu_);
-    found = FindLocked(seq, &outline_version);
-  }
-  DropStaleOutline(outline_version, &found);
-  return found;
+  std::vector<Found> found;
+  FindRange(seq, seq, &found);
+  return std::move(found.front());
 }
 
 void FeedCache::FindRange(uint64_t from, uint64_t to,
