@@ -15,6 +15,7 @@ packages=(
   # Libraries the product links.
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libzstd-dev libcli11-dev libcsv-dev
+  libjemalloc-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libmicrohttpd-dev libsystemd-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev
   # Tests and benchmarks; clang and its runtime for the libFuzzer targets.

@@ -17,7 +17,6 @@
 #include "common/status_macros.h"
 #include "common/storage_keys.h"
 #include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/wire_format_lite.h"
 
 namespace casesync {
@@ -40,19 +39,25 @@ bool Writes(const v1::Change& change, uint32_t field) {
   return false;
 }
 
-// `entry` (a serialized FeedEntry) as one element of FeedBatch.entries:
-// serialized FeedBatches holding only entries concatenate.
-std::string EncodeElement(absl::string_view entry) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.WriteTag(google::protobuf::internal::WireFormatLite::MakeTag(
-        v1::FeedBatch::kEntriesFieldNumber,
-        google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
-    coded.WriteVarint32(static_cast<uint32_t>(entry.size()));
-    coded.WriteRaw(entry.data(), static_cast<int>(entry.size()));
-  }
+// `entry` as one element of FeedBatch.entries (serialized FeedBatches
+// holding only entries concatenate), in a string of exactly its size: the
+// feed cache keeps these, and a StringOutputStream would leave up to twice
+// the capacity behind.
+std::string EncodeElement(const v1::FeedEntry& entry) {
+  using google::protobuf::internal::WireFormatLite;
+  using google::protobuf::io::CodedOutputStream;
+  const uint32_t tag =
+      WireFormatLite::MakeTag(v1::FeedBatch::kEntriesFieldNumber,
+                              WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+  const size_t size = entry.ByteSizeLong();
+  std::string out(
+      CodedOutputStream::VarintSize32(tag) +
+          CodedOutputStream::VarintSize32(static_cast<uint32_t>(size)) + size,
+      '\0');
+  auto* at = reinterpret_cast<uint8_t*>(out.data());
+  at = CodedOutputStream::WriteVarint32ToArray(tag, at);
+  at = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(size), at);
+  entry.SerializeWithCachedSizesToArray(at);
   return out;
 }
 
@@ -62,7 +67,7 @@ std::string EncodeEntry(uint64_t seq, const v1::Change& change) {
   entry.set_seq(seq);
   // Borrowed, not copied: released before `change` is.
   entry.unsafe_arena_set_allocated_change(const_cast<v1::Change*>(&change));
-  std::string encoded = EncodeElement(entry.SerializeAsString());
+  std::string encoded = EncodeElement(entry);
   entry.unsafe_arena_release_change();
   return encoded;
 }
@@ -240,7 +245,7 @@ class Collector {
     entry.set_seq(seq);
     entry.mutable_purge()->set_review_id(review_id);
     entry.mutable_purge()->set_record_id(record_id);
-    Append(seq, EncodeElement(entry.SerializeAsString()));
+    Append(seq, EncodeElement(entry));
     v1::RecordRef* purged = out_->disclosure.add_purged();
     purged->set_review_id(review_id);
     purged->set_record_id(record_id);

@@ -12,9 +12,36 @@ FeedCache::FeedCache(size_t capacity, size_t max_bytes)
       slots_(std::max<size_t>(capacity, 1)),
       max_bytes_(max_bytes) {}
 
+size_t FeedCache::ItemBytes(const Item& item) {
+  // The item and its shared_ptr control block are one allocation.
+  size_t bytes = sizeof(Item) + 2 * sizeof(void*) + item.encoded.capacity() +
+                 item.dot.SpaceUsedLong() - sizeof(v1::Dot);
+  if (item.change != nullptr) {
+    bytes += item.change->SpaceUsedLong() + 2 * sizeof(void*);
+  }
+  return bytes;
+}
+
+size_t FeedCache::OutlineBytes(const RecordOutline& outline) {
+  size_t bytes = sizeof(RecordOutline) + 2 * sizeof(void*);
+  for (const v1::Dot& dot : outline.changes) bytes += dot.SpaceUsedLong();
+  return bytes + (outline.changes.capacity() - outline.changes.size()) *
+                     sizeof(v1::Dot);
+}
+
 void FeedCache::ClearLocked(Slot* slot) {
-  bytes_ -= slot->bytes;
+  bytes_ -= slot->item_bytes + slot->outline_bytes;
   *slot = Slot();
+}
+
+void FeedCache::MakeRoomLocked(size_t bytes, uint64_t seq) {
+  while (bytes_ + bytes > max_bytes_ && evict_from_ < seq) {
+    Slot& oldest = slots_[evict_from_ % slots_.size()];
+    if (oldest.item != nullptr && oldest.item->seq == evict_from_) {
+      ClearLocked(&oldest);
+    }
+    ++evict_from_;
+  }
 }
 
 size_t FeedCache::Bucket(absl::string_view review_id,
@@ -80,6 +107,7 @@ void FeedCache::FindRange(uint64_t from, uint64_t to,
 }
 
 void FeedCache::Put(std::shared_ptr<const Item> item) {
+  const size_t bytes = ItemBytes(*item);
   absl::MutexLock lock(&mu_);
   Slot& slot = slots_[item->seq % slots_.size()];
   if (slot.item != nullptr) {
@@ -92,22 +120,14 @@ void FeedCache::Put(std::shared_ptr<const Item> item) {
   // Older than what is being evicted: not worth a place.
   if (item->seq < evict_from_) return;
   ClearLocked(&slot);
-  // The decoded change takes about as much again as its encoding.
-  const size_t bytes = 2 * item->encoded.size() + sizeof(Item);
   // Make room, oldest first (sequence numbers mostly arrive in order).
   const uint64_t seq = item->seq;
   evict_from_ =
       std::max(evict_from_,
                seq >= slots_.size() ? seq - slots_.size() + 1 : uint64_t{0});
-  while (bytes_ + bytes > max_bytes_ && evict_from_ < seq) {
-    Slot& oldest = slots_[evict_from_ % slots_.size()];
-    if (oldest.item != nullptr && oldest.item->seq == evict_from_) {
-      ClearLocked(&oldest);
-    }
-    ++evict_from_;
-  }
+  MakeRoomLocked(bytes, seq);
   slot.item = std::move(item);
-  slot.bytes = bytes;
+  slot.item_bytes = bytes;
   bytes_ += bytes;
 }
 
@@ -115,14 +135,20 @@ void FeedCache::PutOutline(uint64_t seq,
                            std::shared_ptr<const RecordOutline> outline,
                            uint64_t version, uint64_t head) {
   if (version > head) return;  // its change may not be visible yet
+  const size_t bytes = OutlineBytes(*outline);
   absl::MutexLock lock(&mu_);
   Slot& slot = slots_[seq % slots_.size()];
   if (slot.item == nullptr || slot.item->seq != seq ||
       slot.item->change == nullptr) {
     return;
   }
+  bytes_ -= slot.outline_bytes;
+  slot.outline_bytes = 0;
+  MakeRoomLocked(bytes, seq);
   slot.outline = std::move(outline);
   slot.outline_version = version;
+  slot.outline_bytes = bytes;
+  bytes_ += bytes;
 }
 
 std::optional<std::shared_ptr<const std::optional<v1::Review>>>

@@ -63,9 +63,15 @@ class FeedCache {
   };
 
   // Keeps at most the newest `capacity` sequence numbers (at least 1), and
-  // of their changes and encodings about `max_bytes` (the oldest dropped
-  // first).
+  // of what they hold (items and outlines, as ItemBytes and OutlineBytes
+  // count them) at most `max_bytes`, dropping the oldest first.
   explicit FeedCache(size_t capacity = 32768, size_t max_bytes = 8 << 20);
+
+  // The heap an item or an outline takes, near enough: its own size, the
+  // capacity of its strings and vectors, and the decoded change as protobuf
+  // counts it (Message::SpaceUsedLong).
+  static size_t ItemBytes(const Item& item);
+  static size_t OutlineBytes(const RecordOutline& outline);
 
   FeedCache(const FeedCache&) = delete;
   FeedCache& operator=(const FeedCache&) = delete;
@@ -122,12 +128,16 @@ class FeedCache {
     std::shared_ptr<const Item> item;
     std::shared_ptr<const RecordOutline> outline;
     uint64_t outline_version = 0;
-    // What the item counts against max_bytes_.
-    size_t bytes = 0;
+    // What the item and the outline count against max_bytes_.
+    size_t item_bytes = 0;
+    size_t outline_bytes = 0;
   };
 
-  // Empties `slot`, returning its bytes.
+  // Empties `slot`, taking its bytes off bytes_.
   void ClearLocked(Slot* slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops the oldest items below `seq` until `bytes` more fit.
+  void MakeRoomLocked(size_t bytes, uint64_t seq)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   struct CachedReview {
     std::shared_ptr<const std::optional<v1::Review>> review;
     uint64_t version = 0;

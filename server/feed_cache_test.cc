@@ -34,6 +34,17 @@ std::shared_ptr<const RecordOutline> Outline(v1::Visibility visibility) {
   return outline;
 }
 
+// The sequence numbers 1..`to` that `cache` holds an item for.
+std::vector<uint64_t> Kept(const FeedCache& cache, uint64_t to) {
+  std::vector<FeedCache::Found> found;
+  cache.FindRange(1, to, &found);
+  std::vector<uint64_t> kept;
+  for (const FeedCache::Found& f : found) {
+    if (f.item != nullptr) kept.push_back(f.item->seq);
+  }
+  return kept;
+}
+
 TEST(FeedCacheTest, KeepsWhatWasReadAndNeverLosesAChangeToADotOnlyItem) {
   FeedCache cache(16);
   EXPECT_EQ(cache.Find(1).item, nullptr);
@@ -94,22 +105,45 @@ TEST(FeedCacheTest, WhatWasReadBeforeItsVersionWasCommittedIsNotKept) {
 }
 
 TEST(FeedCacheTest, StaysWithinItsByteBudgetDroppingTheOldestFirst) {
-  // Each item counts 2 x 1000 bytes and its own size: four fit in 10,000.
-  FeedCache cache(64, 10'000);
+  // Room for four items of 1,000 encoded bytes, not five.
+  const size_t item_bytes =
+      FeedCache::ItemBytes(*MakeItem(1, "r1", true, 1000));
+  ASSERT_GT(item_bytes, 1000u);
+  FeedCache cache(64, 4 * item_bytes + item_bytes / 2);
   for (uint64_t seq = 1; seq <= 10; ++seq) {
     cache.Put(MakeItem(seq, "r" + std::to_string(seq), true, 1000));
   }
-  std::vector<uint64_t> kept;
-  std::vector<FeedCache::Found> found;
-  cache.FindRange(1, 10, &found);
-  ASSERT_EQ(found.size(), 10u);
-  for (const FeedCache::Found& f : found) {
-    if (f.item != nullptr) kept.push_back(f.item->seq);
-  }
-  EXPECT_EQ(kept, (std::vector<uint64_t>{7, 8, 9, 10}));
+  EXPECT_EQ(Kept(cache, 10), (std::vector<uint64_t>{7, 8, 9, 10}));
   // An entry older than those dropped is not taken back in.
   cache.Put(MakeItem(2, "r2", true, 1000));
   EXPECT_EQ(cache.Find(2).item, nullptr);
+}
+
+TEST(FeedCacheTest, OutlinesCountAgainstTheBudget) {
+  const size_t item_bytes =
+      FeedCache::ItemBytes(*MakeItem(1, "r1", true, 1000));
+  FeedCache cache(64, 4 * item_bytes + item_bytes / 2);
+  for (uint64_t seq = 1; seq <= 4; ++seq) {
+    cache.Put(MakeItem(seq, "r" + std::to_string(seq), true, 1000));
+  }
+  EXPECT_EQ(Kept(cache, 4), (std::vector<uint64_t>{1, 2, 3, 4}));
+  // The outline of a record of many changes takes the room of two items.
+  auto outline = std::make_shared<RecordOutline>();
+  while (FeedCache::OutlineBytes(*outline) < 2 * item_bytes) {
+    v1::Dot* dot = &outline->changes.emplace_back();
+    dot->set_replica("police");
+    dot->set_counter(outline->changes.size());
+    outline->changes.shrink_to_fit();  // no spare capacity counted
+  }
+  ASSERT_LT(FeedCache::OutlineBytes(*outline), 2 * item_bytes + item_bytes / 4);
+  cache.PutOutline(4, outline, /*version=*/0, /*head=*/4);
+  EXPECT_EQ(Kept(cache, 4), (std::vector<uint64_t>{3, 4}));
+  EXPECT_NE(cache.Find(4).outline, nullptr);
+  // Replacing the outline with a small one gives the room back.
+  cache.PutOutline(4, Outline(v1::VISIBILITY_REVIEW), 0, 4);
+  cache.Put(MakeItem(5, "r5", true, 1000));
+  cache.Put(MakeItem(6, "r6", true, 1000));
+  EXPECT_EQ(Kept(cache, 6), (std::vector<uint64_t>{3, 4, 5, 6}));
 }
 
 }  // namespace
