@@ -187,9 +187,17 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
 
 Store::Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
              std::array<rocksdb::ColumnFamilyHandle*, kFamilies> handles)
-    : options_(std::move(options)), db_(std::move(db)), handles_(handles) {}
+    : options_(std::move(options)), db_(std::move(db)), handles_(handles) {
+  absl::MutexLock lock(&held_.mu);
+  held_.snapshot = db_->GetSnapshot();
+  held_.taken = absl::Now();
+}
 
 Store::~Store() {
+  {
+    absl::MutexLock lock(&held_.mu);
+    db_->ReleaseSnapshot(held_.snapshot);
+  }
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     db_->DestroyColumnFamilyHandle(handle);
   }
@@ -252,8 +260,21 @@ absl::Status Store::SyncUpTo(uint64_t position) {
   return log_sync_.failed;
 }
 
+void Store::MaybeRenewSnapshot() {
+  const absl::Time now = absl::Now();
+  absl::MutexLock lock(&held_.mu);
+  if (now - held_.taken < kSnapshotLifetime) return;
+  // The new one first: a release with none held would mark every
+  // bottommost file, including those just flushed.
+  const rocksdb::Snapshot* renewed = db_->GetSnapshot();
+  db_->ReleaseSnapshot(held_.snapshot);
+  held_.snapshot = renewed;
+  held_.taken = now;
+}
+
 absl::Status Store::Write(rocksdb::WriteBatch* batch, Durability durability) {
   RETURN_IF_ERROR(SyncFailure());
+  MaybeRenewSnapshot();
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync && durability == Durability::kSynced;
   rocksdb::Status status = db_->Write(write_options, batch);
