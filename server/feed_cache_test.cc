@@ -119,6 +119,16 @@ TEST(FeedCacheTest, StaysWithinItsByteBudgetDroppingTheOldestFirst) {
   EXPECT_EQ(cache.Find(2).item, nullptr);
 }
 
+TEST(FeedCacheTest, CountsTheDecodedChangeNotOnlyItsEncoding) {
+  // A change whose decoded form is far larger than the encoding kept with
+  // it (here a long record id against a 10-byte stand-in encoding).
+  auto item = std::make_shared<FeedCache::Item>(*MakeItem(1, "r1", true, 10));
+  auto change = std::make_shared<v1::Change>(*item->change);
+  change->mutable_record()->set_record_id(std::string(10'000, 'r'));
+  item->change = change;
+  EXPECT_GE(FeedCache::ItemBytes(*item), 10'000u);
+}
+
 TEST(FeedCacheTest, OutlinesCountAgainstTheBudget) {
   const size_t item_bytes =
       FeedCache::ItemBytes(*MakeItem(1, "r1", true, 1000));
@@ -129,12 +139,15 @@ TEST(FeedCacheTest, OutlinesCountAgainstTheBudget) {
   EXPECT_EQ(Kept(cache, 4), (std::vector<uint64_t>{1, 2, 3, 4}));
   // The outline of a record of many changes takes the room of two items.
   auto outline = std::make_shared<RecordOutline>();
-  while (FeedCache::OutlineBytes(*outline) < 2 * item_bytes) {
+  for (int i = 0;
+       i < 1'000 && FeedCache::OutlineBytes(*outline) < 2 * item_bytes; ++i) {
     v1::Dot* dot = &outline->changes.emplace_back();
     dot->set_replica("police");
     dot->set_counter(outline->changes.size());
     outline->changes.shrink_to_fit();  // no spare capacity counted
   }
+  ASSERT_GE(FeedCache::OutlineBytes(*outline), 2 * item_bytes)
+      << "an outline's changes are not counted";
   ASSERT_LT(FeedCache::OutlineBytes(*outline), 2 * item_bytes + item_bytes / 4);
   cache.PutOutline(4, outline, /*version=*/0, /*head=*/4);
   EXPECT_EQ(Kept(cache, 4), (std::vector<uint64_t>{3, 4}));
