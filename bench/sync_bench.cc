@@ -16,7 +16,12 @@
 //
 // Prints medians over the runs; bench/sync.sh runs the peer in the same
 // invocation and prints the ratios.
+//
+// To profile W1 alone: `perf record -k CLOCK_MONOTONIC -a -- sync_bench
+// --runs 1 --print_w1_window`, then `perf report --time START,END` with the
+// window it prints.
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -174,6 +179,17 @@ Measure TimedSync(v1::LocalApi::Stub* agency, TcpProxy* proxy, pid_t board_pid,
   return m;
 }
 
+// --print_w1_window: print when each W1 started and ended.
+bool print_w1_window = false;
+
+// CLOCK_MONOTONIC in seconds, as `perf record -k CLOCK_MONOTONIC` stamps
+// its samples.
+double MonotonicSeconds() {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9;
+}
+
 Run RunOnce(int n, int k, const std::string& dir) {
   Run run;
   std::unique_ptr<Daemon> board = Daemon::Start(
@@ -230,8 +246,13 @@ Run RunOnce(int n, int k, const std::string& dir) {
     std::exit(1);
   }
   run.agency_rss_after_import_kb = PeakRssKb(agency->pid());
+  const double w1_start = MonotonicSeconds();
   run.w1 =
       TimedSync(agency_api.get(), proxy.get(), board->pid(), agency->pid());
+  if (print_w1_window) {
+    std::cerr << absl::StrFormat("W1 window: %.6f,%.6f (board pid %d)\n",
+                                 w1_start, MonotonicSeconds(), board->pid());
+  }
   run.w1.raw = raw;
   v1::ListChangesRequest changes_request;
   changes_request.set_origin("police");
@@ -308,6 +329,9 @@ int main(int argc, char** argv) {
   app.add_option("--runs", runs, "runs (medians are reported)")
       ->capture_default_str();
   app.add_option("--out", out_json, "also write the medians here as JSON");
+  app.add_flag("--print_w1_window", print_w1_window,
+               "print each W1's start and end (CLOCK_MONOTONIC seconds), "
+               "to profile it alone with perf report --time");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<Run> results;
