@@ -164,6 +164,16 @@ struct StateDigest {
 using RecordFilter =
     std::function<bool(const v1::RecordRef& record, v1::Visibility visibility)>;
 
+// A batch written by Replica::Batch::CommitUnsynced and not yet known to be
+// synced.
+struct UnsyncedCommit {
+  // The store's position after the batch (Store::WriteForSync).
+  uint64_t position = 0;
+  // The batch's serial, and whether the observer's OnCommitted is due.
+  uint64_t serial = 0;
+  bool observed = false;
+};
+
 class Replica {
  public:
   class Batch;
@@ -186,6 +196,12 @@ class Replica {
 
   // Starts an atomic batch of work. Blocks while another batch is open.
   std::unique_ptr<Batch> NewBatch();
+
+  // Returns once `commit` is synced to disk (writers waiting together share
+  // one sync, and a later batch's sync covers the earlier ones), then tells
+  // the observer (OnCommitted). Thread-safe. Errors as Store::SyncUpTo: the
+  // batch may not be held, and the store takes no more writes.
+  absl::Status AwaitSynced(const UnsyncedCommit& commit);
 
   // Convenience: one edit, one change, committed. Errors as Batch::Edit and
   // Batch::Commit.
@@ -376,9 +392,21 @@ class Replica::Batch {
   [[nodiscard]] absl::Status Commit(
       Store::Durability durability = Store::Durability::kSynced);
 
+  // The first half of Commit(kSynced): writes the batch and releases the
+  // writer lock, but returns before the sync, so that a caller can prepare
+  // its next batch while this one waits for the disk. Nothing of the batch
+  // may be acknowledged (nor does the observer's OnCommitted run) until
+  // Replica::AwaitSynced(returned) returns OK; later reads see it already.
+  // Errors as Commit, with nothing written.
+  [[nodiscard]] absl::StatusOr<UnsyncedCommit> CommitUnsynced();
+
  private:
   friend class Replica;
   explicit Batch(Replica* replica);
+
+  // Commit and CommitUnsynced: writes the batch with `durability` (for
+  // kSynced, not yet synced), tells the observer of a buffered one.
+  absl::StatusOr<UnsyncedCommit> WriteStaged(Store::Durability durability);
 
   // Writes the change's field values, indexes and frontier into the batch.
   absl::Status Stage(const v1::Change& change, const std::string& canonical,

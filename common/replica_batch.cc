@@ -535,13 +535,35 @@ absl::Status Replica::Batch::PurgeReview(absl::string_view review_id) {
 }
 
 absl::Status Replica::Batch::Commit(Store::Durability durability) {
+  if (durability == Store::Durability::kSynced) {
+    absl::StatusOr<UnsyncedCommit> written = CommitUnsynced();
+    if (!written.ok()) return written.status();
+    return replica_->AwaitSynced(*written);
+  }
+  return WriteStaged(durability).status();
+}
+
+absl::StatusOr<UnsyncedCommit> Replica::Batch::CommitUnsynced() {
+  return WriteStaged(Store::Durability::kSynced);
+}
+
+absl::Status Replica::AwaitSynced(const UnsyncedCommit& commit) {
+  RETURN_IF_ERROR(store_->SyncUpTo(commit.position));
+  if (commit.observed) options_.observer->OnCommitted(commit.serial);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<UnsyncedCommit> Replica::Batch::WriteStaged(
+    Store::Durability durability) {
   if (!locked_) {
     return absl::FailedPreconditionError("this batch was already committed");
   }
   // Persist the HLC high-water mark with the data it stamped, so a restart
   // under a wall clock that stepped back never stamps below it.
   Put(Family::kMeta, keys::kMetaHlc, Canonical(replica_->hlc_.Latest()));
-  if (staged_changes_ > 0 && replica_->options_.observer != nullptr) {
+  const bool observed =
+      staged_changes_ > 0 && replica_->options_.observer != nullptr;
+  if (observed) {
     absl::Status ready = replica_->options_.observer->OnCommitting(this);
     if (!ready.ok()) {
       view_.clear();
@@ -575,27 +597,28 @@ absl::Status Replica::Batch::Commit(Store::Durability durability) {
     }
   }
   // A synced batch is written under the writer lock and synced after it
-  // is released (Store::SyncUpTo): the next batch is prepared while this one
-  // waits for the disk, and batches waiting together share one sync. It is
-  // acknowledged (this returns OK, OnCommitted runs) only once synced.
-  absl::StatusOr<uint64_t> position = uint64_t{0};
+  // is released (Replica::AwaitSynced): the next batch is prepared while
+  // this one waits for the disk, and batches waiting together share one
+  // sync.
+  UnsyncedCommit commit;
+  commit.serial = serial_;
+  commit.observed = observed;
+  absl::Status written;
   if (durability == Store::Durability::kSynced) {
-    position = replica_->store_->WriteForSync(&batch);
-  } else if (absl::Status written = replica_->store_->Write(&batch, durability);
-             !written.ok()) {
-    position = written;
+    absl::StatusOr<uint64_t> position = replica_->store_->WriteForSync(&batch);
+    written = position.status();
+    if (position.ok()) commit.position = *position;
+  } else {
+    written = replica_->store_->Write(&batch, durability);
   }
   view_.clear();
   Unlock();
-  absl::Status status = position.status();
-  if (status.ok() && durability == Store::Durability::kSynced) {
-    status = replica_->store_->SyncUpTo(*position);
-  }
-  if (status.ok() && staged_changes_ > 0 &&
-      replica_->options_.observer != nullptr) {
+  RETURN_IF_ERROR(written);
+  // A buffered batch is not waited for: it is told to the observer now.
+  if (durability != Store::Durability::kSynced && observed) {
     replica_->options_.observer->OnCommitted(serial_);
   }
-  return status;
+  return commit;
 }
 
 }  // namespace casesync

@@ -108,6 +108,13 @@ absl::StatusOr<std::optional<Refusal>> Ingest::CheckRecordCount(
 absl::StatusOr<v1::PushAck> Ingest::Push(
     absl::string_view agency, const v1::PushBatch& push,
     absl::Span<const CheckedChange> checked) {
+  ASSIGN_OR_RETURN(AppliedPush applied, Apply(agency, push, checked));
+  return Acknowledge(std::move(applied));
+}
+
+absl::StatusOr<Ingest::AppliedPush> Ingest::Apply(
+    absl::string_view agency, const v1::PushBatch& push,
+    absl::Span<const CheckedChange> checked) {
   if (!checked.empty() &&
       checked.size() != static_cast<size_t>(push.changes_size())) {
     return absl::InvalidArgumentError(
@@ -215,26 +222,40 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
   // before) leaves the agency the receipt it already has.
   const bool receipt_due =
       signer_ != nullptr && state.acknowledged() > acknowledged_before;
-  v1::AuditHead audit_head;
+  AppliedPush applied;
   if (receipt_due) {
     // The push's own audit entry now, rather than as the batch commits, so
     // that the receipt can name it.
-    ASSIGN_OR_RETURN(audit_head, audit_->AppendNoted(batch.get()));
+    ASSIGN_OR_RETURN(applied.receipt_audit_head,
+                     audit_->AppendNoted(batch.get()));
   }
-  RETURN_IF_ERROR(batch->Commit());
+  ASSIGN_OR_RETURN(applied.commit, batch->CommitUnsynced());
+  {
+    absl::MutexLock lock(&written_mu_);
+    uint64_t& position = written_[agency];
+    position = std::max(position, applied.commit.position);
+  }
   ack.set_acknowledged(state.acknowledged());
-  if (receipt_due) {
-    const v1::ReceiptBody body =
-        ReceiptBodyFor(board_id_, agency, acknowledged_before, ack, audit_head,
-                       static_cast<int64_t>(clock_->NowMillis()));
+  applied.ack = std::move(ack);
+  applied.acknowledged_before = acknowledged_before;
+  applied.agency = std::string(agency);
+  return applied;
+}
+
+absl::StatusOr<v1::PushAck> Ingest::Acknowledge(AppliedPush applied) {
+  RETURN_IF_ERROR(replica_->AwaitSynced(applied.commit));
+  if (applied.receipt_audit_head.has_value()) {
+    const v1::ReceiptBody body = ReceiptBodyFor(
+        board_id_, applied.agency, applied.acknowledged_before, applied.ack,
+        *applied.receipt_audit_head, static_cast<int64_t>(clock_->NowMillis()));
     // The push is stored either way: if it cannot be signed, the stream
     // ends with this error and the agency learns its acknowledgement from
     // the next Welcome (with no receipt for this push).
     absl::StatusOr<v1::Receipt> receipt = signer_->Sign(body);
     if (!receipt.ok()) return receipt.status();
-    *ack.mutable_receipt() = *std::move(receipt);
+    *applied.ack.mutable_receipt() = *std::move(receipt);
   }
-  return ack;
+  return std::move(applied.ack);
 }
 
 absl::Status Ingest::Touch(absl::string_view agency,
@@ -316,6 +337,21 @@ absl::StatusOr<v1::AgencySyncState> Ingest::State(
   ASSIGN_OR_RETURN(v1::AgencySyncState state, ParseState(bytes));
   OverlayFeedAck(agency, &state);
   return state;
+}
+
+absl::StatusOr<v1::AgencySyncState> Ingest::DurableState(
+    absl::string_view agency) {
+  uint64_t position = 0;
+  {
+    absl::MutexLock lock(&written_mu_);
+    if (auto it = written_.find(agency); it != written_.end()) {
+      position = it->second;
+    }
+  }
+  if (position > 0) {
+    RETURN_IF_ERROR(replica_->store()->SyncUpTo(position));
+  }
+  return State(agency);
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, v1::AgencySyncState>>>

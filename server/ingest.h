@@ -96,6 +96,31 @@ class Ingest {
                                    const v1::PushBatch& push,
                                    absl::Span<const CheckedChange> checked);
 
+  // A push judged and written by Apply, not yet known to be synced.
+  struct AppliedPush {
+    // Its acknowledgement, less the receipt.
+    v1::PushAck ack;
+    UnsyncedCommit commit;
+    // For the receipt: the frontier before the push, and the audit head it
+    // names (none if no receipt is due).
+    uint64_t acknowledged_before = 0;
+    std::optional<v1::AuditHead> receipt_audit_head;
+    std::string agency;
+  };
+  // Push in two halves, so that a stream's next push is judged while this
+  // one waits for the disk: Apply judges and writes it (errors as Push, with
+  // nothing written); Acknowledge waits for its sync and returns the
+  // acknowledgement, with its receipt. Acknowledge's errors: the sync failed
+  // (the push may not be held; the store takes no more writes), or the
+  // receipt could not be signed (the push is held, and the agency learns
+  // its acknowledgement from its next Welcome). Call Acknowledge for every
+  // applied push, in order, even when the stream has gone: what a Welcome
+  // says must be durable (DurableState).
+  absl::StatusOr<AppliedPush> Apply(absl::string_view agency,
+                                    const v1::PushBatch& push,
+                                    absl::Span<const CheckedChange> checked);
+  absl::StatusOr<v1::PushAck> Acknowledge(AppliedPush applied);
+
   // From now on the acknowledgement of each push that moves the agency's
   // frontier carries a receipt signed by `signer`, naming `board_id` and
   // the head of `audit` after the push (a repeat of changes judged before
@@ -137,6 +162,9 @@ class Ingest {
 
   // The bookkeeping of one agency (all zero if never seen).
   absl::StatusOr<v1::AgencySyncState> State(absl::string_view agency) const;
+  // The same, once every push of `agency` written so far is synced: what a
+  // Welcome may tell the agency it holds. Errors as State, or the sync's.
+  absl::StatusOr<v1::AgencySyncState> DurableState(absl::string_view agency);
 
   // Every agency the board has bookkeeping for, by id.
   absl::StatusOr<std::vector<std::pair<std::string, v1::AgencySyncState>>>
@@ -173,6 +201,10 @@ class Ingest {
   std::string board_id_;
   AuditLog* audit_ = nullptr;
   ReceiptSigner* signer_ = nullptr;
+  // The store position after each agency's newest applied push.
+  absl::Mutex written_mu_;
+  absl::flat_hash_map<std::string, uint64_t> written_
+      ABSL_GUARDED_BY(written_mu_);
   mutable absl::Mutex feed_acks_mu_;
   absl::flat_hash_map<std::string, NotedFeedAck> feed_acks_
       ABSL_GUARDED_BY(feed_acks_mu_);

@@ -42,6 +42,35 @@ TEST_F(IngestTest, AcceptedChangesAreAppliedNumberedAndAcknowledged) {
   EXPECT_EQ(state->accepted(), 2u);
 }
 
+// Apply writes; only Acknowledge, after the sync, lets the changes into the
+// feed and hands out the acknowledgement (the sync service applies the next
+// push in between).
+TEST_F(IngestTest, AnAppliedPushReachesTheFeedOnlyWhenAcknowledged) {
+  BoardReview("r1", {"police"});
+  Replica* police = Agency("police");
+  const uint64_t head = board_->feed()->head();
+  v1::PushBatch first, second;
+  *first.add_changes() = Entry(police, "r1", "first");
+  *second.add_changes() = Entry(police, "r1", "second");
+  auto applied_first = board_->ingest()->Apply("police", first, {});
+  ASSERT_THAT(applied_first, IsOk());
+  auto applied_second = board_->ingest()->Apply("police", second, {});
+  ASSERT_THAT(applied_second, IsOk());
+  EXPECT_EQ(applied_second->ack.acknowledged(), 2u);
+  EXPECT_EQ(board_->feed()->head(), head) << "numbered before its sync";
+  auto ack = board_->ingest()->Acknowledge(*std::move(applied_first));
+  ASSERT_THAT(ack, IsOk());
+  EXPECT_EQ(ack->acknowledged(), 1u);
+  EXPECT_EQ(board_->feed()->head(), head + 1);
+  ack = board_->ingest()->Acknowledge(*std::move(applied_second));
+  ASSERT_THAT(ack, IsOk());
+  EXPECT_EQ(ack->acknowledged(), 2u);
+  EXPECT_EQ(board_->feed()->head(), head + 2);
+  auto told = board_->ingest()->DurableState("police");
+  ASSERT_THAT(told, IsOk());
+  EXPECT_EQ(told->acknowledged(), 2u);
+}
+
 TEST_F(IngestTest, PendingPerAgencyIsWhatItReportedLessWhatWasJudged) {
   BoardReview("r1", {"police"});
   Replica* police = Agency("police");

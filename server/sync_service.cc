@@ -1,6 +1,7 @@
 #include "server/sync_service.h"
 
 #include <deque>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -192,12 +193,14 @@ bool ReadIncoming(Stream* stream, const ChangeLimits& limits,
   return true;
 }
 
-// A small queue of frames between the reading thread and the one applying
-// them; Push blocks while it is full.
-class FrameQueue {
+// A small queue between two of a stream's threads (the reading and the
+// applying one; the applying and the acknowledging one); Push blocks while
+// it is full.
+template <typename T>
+class HandoffQueue {
  public:
   // False if the queue was closed.
-  bool Push(Incoming frame) {
+  bool Push(T frame) {
     absl::MutexLock lock(&mu_);
     auto room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
       return closed_ || frames_.size() < kCapacity;
@@ -208,7 +211,7 @@ class FrameQueue {
     return true;
   }
   // False once closed and drained.
-  bool Pop(Incoming* frame) {
+  bool Pop(T* frame) {
     absl::MutexLock lock(&mu_);
     auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
       return closed_ || !frames_.empty();
@@ -227,8 +230,18 @@ class FrameQueue {
  private:
   static constexpr size_t kCapacity = 2;
   absl::Mutex mu_;
-  std::deque<Incoming> frames_ ABSL_GUARDED_BY(mu_);
+  std::deque<T> frames_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// An applied push, or a Ping, on its way to the acknowledging thread: a
+// Ping is answered after the pushes before it, as the agency sent them.
+struct Applied {
+  // Empty for a Ping.
+  std::optional<Ingest::AppliedPush> push;
+  // The frame it came in, freed by the acknowledging thread (a push's
+  // thousands of strings) rather than the applying one.
+  Incoming frame;
 };
 
 }  // namespace
@@ -266,7 +279,10 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
       !touched.ok()) {
     return ToGrpcStatus(touched);
   }
-  absl::StatusOr<v1::AgencySyncState> state = board_->ingest()->State(agency);
+  // Durable: an earlier stream of this agency may still be waiting for its
+  // last pushes' sync, and the acknowledged frontier told here must hold.
+  absl::StatusOr<v1::AgencySyncState> state =
+      board_->ingest()->DurableState(agency);
   if (!state.ok()) return ToGrpcStatus(state.status());
 
   Session session(board_, agency, stream, options_.max_feed_frame_bytes,
@@ -319,7 +335,7 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
 
   // Frames are read (and parsed) in a thread of their own, so that the next
   // push is decoded while this one is being applied.
-  FrameQueue frames;
+  HandoffQueue<Incoming> frames;
   std::thread reader([&] {
     while (true) {
       Incoming incoming;
@@ -331,6 +347,39 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
     }
     frames.Close();
   });
+  // A push is acknowledged by a thread of its own once its sync is done,
+  // while this one applies the next (Ingest::Apply, Ingest::Acknowledge).
+  // Every applied push is acknowledged, in order, even after the stream
+  // failed: what the next Welcome says must be on disk.
+  HandoffQueue<Applied> applied;
+  absl::Status ack_status;
+  std::thread acknowledger([&] {
+    Applied next;
+    while (applied.Pop(&next)) {
+      // (Pop's assignment frees the previous frame, on this thread.)
+      if (!next.push.has_value()) {
+        const v1::Ping& ping = next.frame.frame.ping();
+        session.RequestPong(ping.id(), board_->feed()->head());
+        continue;
+      }
+      absl::StatusOr<v1::PushAck> ack =
+          board_->ingest()->Acknowledge(*std::move(next.push));
+      if (!ack_status.ok()) continue;  // the stream is failing: sync only
+      if (!ack.ok()) {
+        ack_status = ack.status();
+        context->TryCancel();
+        continue;
+      }
+      v1::BoardFrame reply;
+      *reply.mutable_push_ack() = *std::move(ack);
+      if (!session.Write(reply)) {
+        ack_status = absl::CancelledError("stream closed");
+        context->TryCancel();
+      } else if (options_.metrics != nullptr) {
+        options_.metrics->push.Observe(absl::Now() - next.frame.arrived);
+      }
+    }
+  });
   absl::Status status;
   Incoming incoming;
   while (status.ok() && frames.Pop(&incoming)) {
@@ -339,18 +388,14 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
       case v1::AgencyFrame::kPush: {
         status = incoming.decode_status;
         if (!status.ok()) break;
-        absl::StatusOr<v1::PushAck> ack =
-            board_->ingest()->Push(agency, *incoming.push, incoming.checked);
-        if (!ack.ok()) {
-          status = ack.status();
+        absl::StatusOr<Ingest::AppliedPush> push =
+            board_->ingest()->Apply(agency, *incoming.push, incoming.checked);
+        if (!push.ok()) {
+          status = push.status();
           break;
         }
-        v1::BoardFrame reply;
-        *reply.mutable_push_ack() = *std::move(ack);
-        if (!session.Write(reply)) {
+        if (!applied.Push({*std::move(push), std::move(incoming)})) {
           status = absl::CancelledError("stream closed");
-        } else if (options_.metrics != nullptr) {
-          options_.metrics->push.Observe(absl::Now() - incoming.arrived);
         }
         break;
       }
@@ -358,7 +403,9 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
         board_->ingest()->NoteFeedAck(agency, frame.feed_ack().cursor());
         break;
       case v1::AgencyFrame::kPing:
-        session.RequestPong(frame.ping().id(), board_->feed()->head());
+        if (!applied.Push({std::nullopt, std::move(incoming)})) {
+          status = absl::CancelledError("stream closed");
+        }
         break;
       default:
         status = absl::FailedPreconditionError(
@@ -368,6 +415,9 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
   if (!status.ok()) context->TryCancel();  // ends the reader's Read
   frames.Close();
   reader.join();
+  applied.Close();
+  acknowledger.join();
+  if (status.ok()) status = ack_status;
   session.Finish();
   tail.join();
   if (absl::Status flushed = board_->ingest()->FlushFeedAck(agency);
