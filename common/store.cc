@@ -145,7 +145,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   // superseded?); a bloom filter on memtables makes a miss cheap.
   family_options.memtable_whole_key_filtering = true;
   family_options.memtable_prefix_bloom_size_ratio = 0.05;
-  family_options.compression = rocksdb::kLZ4Compression;
+  family_options.compression_per_level = {
+      rocksdb::kNoCompression,  rocksdb::kLZ4Compression,
+      rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
+      rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
+      rocksdb::kLZ4Compression};
   family_options.bottommost_compression = rocksdb::kZSTD;
   rocksdb::BlockBasedTableOptions table_options;
   table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
