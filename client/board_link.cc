@@ -13,7 +13,6 @@
 #include "common/status_macros.h"
 #include "common/storage_keys.h"
 #include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
 #include "google/protobuf/wire_format_lite.h"
 #include "grpcpp/channel.h"
@@ -306,6 +305,10 @@ absl::Status BoardLink::RunSession() {
   });
 
   uint64_t pings_sent = 0;
+  // The first pushes of a backlog are small and grow to the limit, so that
+  // the board starts applying while the next are still being read and
+  // packed (with one large first push, each end waits for the other).
+  size_t next_push_changes = std::min(push_changes, kFirstPushChanges);
   absl::Status writer_status;
   while (writer_status.ok()) {
     absl::StatusOr<uint64_t> frontier = replica_->Frontier(replica_->id());
@@ -334,8 +337,8 @@ absl::Status BoardLink::RunSession() {
       // Stored change bytes go out as they are: a serialized PushBatch is
       // its changes, each as field 1, so there is nothing to parse.
       absl::StatusOr<std::vector<Replica::EncodedChange>> changes =
-          replica_->ChangesAfter(replica_->id(), next_to_send - 1, push_changes,
-                                 push_bytes);
+          replica_->ChangesAfter(replica_->id(), next_to_send - 1,
+                                 next_push_changes, push_bytes);
       if (!changes.ok()) {
         writer_status = changes.status();
         break;
@@ -351,6 +354,7 @@ absl::Status BoardLink::RunSession() {
         }
         if (!write(push)) break;
         next_to_send = last + 1;
+        next_push_changes = std::min(push_changes, 2 * next_push_changes);
       }
     }
     if (ping_to_send > 0) {
@@ -372,15 +376,25 @@ std::string BoardLink::KnownBoardId() const {
 
 std::string BoardLink::SerializedPush(
     const std::vector<Replica::EncodedChange>& changes) {
-  std::string plain;
-  {
-    // Flushed into `plain` as they go out of scope.
-    google::protobuf::io::StringOutputStream stream(&plain);
-    google::protobuf::io::CodedOutputStream out(&stream);
-    for (const Replica::EncodedChange& change : changes) {
-      google::protobuf::internal::WireFormatLite::WriteBytes(
-          v1::PushBatch::kChangesFieldNumber, change.bytes, &out);
-    }
+  using google::protobuf::internal::WireFormatLite;
+  using google::protobuf::io::CodedOutputStream;
+  // Sized once and written in place: grown as it goes (a StringOutputStream)
+  // the megabyte of a push was copied and zeroed several times over.
+  const uint32_t tag =
+      WireFormatLite::MakeTag(v1::PushBatch::kChangesFieldNumber,
+                              WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+  size_t size = 0;
+  for (const Replica::EncodedChange& change : changes) {
+    size += CodedOutputStream::VarintSize32(tag) +
+            CodedOutputStream::VarintSize32(
+                static_cast<uint32_t>(change.bytes.size())) +
+            change.bytes.size();
+  }
+  std::string plain(size, '\0');
+  auto* out = reinterpret_cast<uint8_t*>(plain.data());
+  for (const Replica::EncodedChange& change : changes) {
+    out = WireFormatLite::WriteBytesToArray(v1::PushBatch::kChangesFieldNumber,
+                                            change.bytes, out);
   }
   return plain;
 }

@@ -115,6 +115,10 @@ class BoardLink : public SyncControl {
   absl::Status Backup(const BackupChunkFn& send) override;
 
  private:
+  // Changes in a stream's first push (then twice as many in each next one,
+  // up to max_push_changes).
+  static constexpr size_t kFirstPushChanges = 125;
+
   BoardLink(Replica* replica, BoardLinkOptions options,
             v1::BoardLinkState state);
 
