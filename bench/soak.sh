@@ -16,11 +16,15 @@
 #            times, evenly spread, stop the board (SIGTERM, then SIGKILL on
 #            alternate restarts) and start it again 3 s later on the same
 #            port.
-#   memory   VmRSS and VmHWM of every daemon every SAMPLE_EVERY seconds into
-#            CSV (default /tmp/casesync_soak_rss.csv); at the end, per daemon:
-#            first, last and max RSS, and the least-squares slope (MB/min)
-#            over the samples of its current process after its first minute
-#            (or half its life, if shorter).
+#   memory   VmRSS, VmHWM and RssAnon of every daemon every SAMPLE_EVERY
+#            seconds into CSV (default /tmp/casesync_soak_rss.csv); at the
+#            end, per daemon: first, last and max RSS, and the least-squares
+#            slope (MB/min) over the samples of its current process after its
+#            first minute (or half its life, if shorter), of RSS and of its
+#            anonymous part. RSS also counts the pages of the shared libraries'
+#            code as each is first run (RssFile: clean, shared, and bounded by
+#            the libraries' size, 11 MB for librocksdb alone); what the
+#            process allocates is the anonymous part.
 #   end      `sync --wait` at every agency (twice, so each has the others'
 #            last changes), then: every agency's `digest` equals the board's
 #            `digest --agency`; the board holds every record whose `record
@@ -196,7 +200,7 @@ with tempfile.TemporaryDirectory() as work:
                 n += 1
                 time.sleep(WRITE_PAUSE)
 
-        samples = []  # (t, name, pid, rss_kb, hwm_kb, records)
+        samples = []  # (t, name, pid, rss_kb, hwm_kb, records, anon_kb)
         def sampler():
             while True:
                 t = time.monotonic() - t0
@@ -205,9 +209,10 @@ with tempfile.TemporaryDirectory() as work:
                     if pid is None:
                         continue
                     rss, hwm = status_kb(pid, "VmRSS:"), status_kb(pid, "VmHWM:")
-                    if rss is not None:
+                    anon = status_kb(pid, "RssAnon:")
+                    if rss is not None and anon is not None:
                         samples.append((round(t, 1), d.name, pid, rss, hwm,
-                                        len(records)))
+                                        len(records), anon))
                 if stop.wait(SAMPLE_EVERY):
                     return
 
@@ -307,14 +312,15 @@ with tempfile.TemporaryDirectory() as work:
 
 with open(OUT, "w", newline="") as f:
     w = csv.writer(f)
-    w.writerow(["t_s", "daemon", "pid", "rss_kb", "hwm_kb", "records"])
+    w.writerow(["t_s", "daemon", "pid", "rss_kb", "hwm_kb", "records",
+                "anon_kb"])
     w.writerows(samples)
 
-def slope(points):
+def slope(points, column=3):
     if len(points) < 3:
         return None
     xs = [p[0] for p in points]
-    ys = [p[3] / 1024 for p in points]
+    ys = [p[column] / 1024 for p in points]
     mx, my = statistics.fmean(xs), statistics.fmean(ys)
     den = sum((x - mx) ** 2 for x in xs)
     return None if den == 0 else 60 * sum((x - mx) * (y - my)
@@ -330,8 +336,9 @@ print(f"board holds {len(held)} chronology records ({uncertain_held} from "
       f"agencies")
 print(f"RSS every {SAMPLE_EVERY:.0f} s in {OUT}")
 print("| daemon | starts | first MB | last MB | max MB | peak (HWM) MB | "
-      "slope of current process MB/min |")
-print("|---|---|---|---|---|---|---|")
+      "slope of current process MB/min | anonymous: first MB | last MB | "
+      "slope MB/min |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for d in daemons:
     mine = [s for s in samples if s[1] == d.name]
     if not mine:
@@ -340,20 +347,24 @@ for d in daemons:
     current = [s for s in mine if s[2] == last_pid]
     life = current[-1][0] - current[0][0]
     settle = current[0][0] + min(60, life / 2)
-    sl = slope([s for s in current if s[0] >= settle])
+    settled = [s for s in current if s[0] >= settle]
+    sl, anon_sl = slope(settled), slope(settled, column=6)
     print(f"| {d.name} | {d.starts} | {mine[0][3]/1024:.1f} | "
           f"{mine[-1][3]/1024:.1f} | {max(s[3] for s in mine)/1024:.1f} | "
           f"{max(s[4] for s in mine)/1024:.1f} | "
-          f"{'n/a' if sl is None else f'{sl:+.2f}'} |")
-print("curve (MB at each sample; | marks a restart):")
-for d in daemons:
-    mine = [s for s in samples if s[1] == d.name]
-    parts, prev = [], None
-    for s in mine:
-        parts.append(("|" if prev is not None and s[2] != prev else "") +
-                     f"{s[3]/1024:.0f}")
-        prev = s[2]
-    print(f"  {d.name:8s} {' '.join(parts)}")
+          f"{'n/a' if sl is None else f'{sl:+.2f}'} | "
+          f"{mine[0][6]/1024:.1f} | {mine[-1][6]/1024:.1f} | "
+          f"{'n/a' if anon_sl is None else f'{anon_sl:+.2f}'} |")
+for column, what in ((3, "RSS"), (6, "anonymous")):
+    print(f"curve of {what} (MB at each sample; | marks a restart):")
+    for d in daemons:
+        mine = [s for s in samples if s[1] == d.name]
+        parts, prev = [], None
+        for s in mine:
+            parts.append(("|" if prev is not None and s[2] != prev else "") +
+                         f"{s[column]/1024:.0f}")
+            prev = s[2]
+        print(f"  {d.name:8s} {' '.join(parts)}")
 if failures:
     print("FAILED:\n  " + "\n  ".join(failures))
     sys.exit(1)
