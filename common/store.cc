@@ -145,6 +145,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   // superseded?); a bloom filter on memtables makes a miss cheap.
   family_options.memtable_whole_key_filtering = true;
   family_options.memtable_prefix_bloom_size_ratio = 0.05;
+  // Level 0 uncompressed: flushes write it, and an LZ4 flush took a core
+  // for 30 ms while a burst it was flushing still arrived; compaction
+  // compresses every level below, the last with zstd (docs/storage.md).
   family_options.compression_per_level = {
       rocksdb::kNoCompression,  rocksdb::kLZ4Compression,
       rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
