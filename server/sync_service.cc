@@ -200,26 +200,26 @@ template <typename T>
 class HandoffQueue {
  public:
   // False if the queue was closed.
-  bool Push(T frame) {
+  bool Push(T item) {
     absl::MutexLock lock(&mu_);
     auto room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-      return closed_ || frames_.size() < kCapacity;
+      return closed_ || items_.size() < kCapacity;
     };
     mu_.Await(absl::Condition(&room));
     if (closed_) return false;
-    frames_.push_back(std::move(frame));
+    items_.push_back(std::move(item));
     return true;
   }
   // False once closed and drained.
-  bool Pop(T* frame) {
+  bool Pop(T* item) {
     absl::MutexLock lock(&mu_);
     auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-      return closed_ || !frames_.empty();
+      return closed_ || !items_.empty();
     };
     mu_.Await(absl::Condition(&ready));
-    if (frames_.empty()) return false;
-    *frame = std::move(frames_.front());
-    frames_.pop_front();
+    if (items_.empty()) return false;
+    *item = std::move(items_.front());
+    items_.pop_front();
     return true;
   }
   void Close() {
@@ -230,7 +230,7 @@ class HandoffQueue {
  private:
   static constexpr size_t kCapacity = 2;
   absl::Mutex mu_;
-  std::deque<T> frames_ ABSL_GUARDED_BY(mu_);
+  std::deque<T> items_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
