@@ -1,5 +1,6 @@
 #include "server/audit_log.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -79,7 +80,8 @@ absl::StatusOr<v1::AuditHead> AuditLog::AppendNoted(Replica::Batch* batch) {
 }
 
 absl::Status AuditLog::RecordDisclosure(v1::AuditDisclosure disclosure) {
-  if (disclosure.records().empty() && disclosure.purged().empty()) {
+  if (disclosure.sent().empty() && disclosure.records().empty() &&
+      disclosure.purged().empty()) {
     return absl::OkStatus();
   }
   v1::AuditEntry entry;
@@ -136,6 +138,8 @@ absl::StatusOr<v1::VerifyAuditReply> AuditLog::Verify() const {
 
   std::string prev(kSha256Bytes, '\0');
   uint64_t expected = 1;
+  // The highest feed number of a change the chain accepted so far.
+  uint64_t accepted_up_to = 0;
   std::unique_ptr<rocksdb::Iterator> it(
       store.db()->NewIterator(read, store.handle(Family::kAudit)));
   for (it->SeekToFirst(); it->Valid(); it->Next(), ++expected) {
@@ -185,7 +189,27 @@ absl::StatusOr<v1::VerifyAuditReply> AuditLog::Verify() const {
         }
       }
       reply.set_accepted(reply.accepted() + entry.accepted().changes_size());
+      for (const v1::AcceptedChange& accepted : entry.accepted().changes()) {
+        accepted_up_to = std::max(accepted_up_to, accepted.feed_seq());
+      }
     } else if (entry.has_disclosure()) {
+      // What it says was sent must be changes the chain accepted before it,
+      // within the feed range it covers.
+      const v1::AuditDisclosure& disclosure = entry.disclosure();
+      uint64_t after = disclosure.feed_from();
+      for (const v1::FeedRun& run : disclosure.sent()) {
+        if (run.first() <= after || run.last() < run.first() ||
+            run.last() > disclosure.feed_to() || run.last() > accepted_up_to) {
+          return Broken(
+              reply, expected,
+              absl::StrCat("it says feed entries ", run.first(), " to ",
+                           run.last(),
+                           " were sent, which are not changes the chain "
+                           "accepted before it within its range ",
+                           disclosure.feed_from(), "..", disclosure.feed_to()));
+        }
+        after = run.last();
+      }
       reply.set_disclosures(reply.disclosures() + 1);
     } else {
       return Broken(reply, expected, "the entry records no event");

@@ -57,7 +57,7 @@ class AuditLog {
 
   // Appends, and commits synced, `disclosure` (made by Feed::Read, of what
   // is about to be sent to an agency); returns once it is durable. Nothing
-  // is appended for one that names no record. Store errors only (every
+  // is appended for one that names nothing sent or purged. Store errors only (every
   // disclosure committed in the same group gets the error).
   absl::Status RecordDisclosure(v1::AuditDisclosure disclosure);
 

@@ -63,8 +63,45 @@ TEST_F(AuditLogTest, RecordsEveryAcceptedChangeAndDisclosureInOneChain) {
   ASSERT_TRUE(disclosure.ParseFromString(bytes));
   ASSERT_TRUE(disclosure.has_disclosure());
   EXPECT_EQ(disclosure.disclosure().agency(), "school");
-  // The review and the two entries went to the school.
+  // The review went to the school whole, with the two entries it held by
+  // then; and the two entries at their own numbers, 2 and 3.
   EXPECT_EQ(disclosure.disclosure().records_size(), 3);
+  ASSERT_EQ(disclosure.disclosure().sent_size(), 1);
+  EXPECT_EQ(disclosure.disclosure().sent(0).first(), 2u);
+  EXPECT_EQ(disclosure.disclosure().sent(0).last(), 3u);
+}
+
+TEST_F(AuditLogTest, ADisclosureOfChangesTheChainNeverAcceptedIsFound) {
+  // Hash-linked like any other entry, but naming feed entries the chain
+  // holds no accepted change for: what the school was sent cannot be
+  // told from it.
+  v1::AuditDisclosure disclosure;
+  disclosure.set_agency("school");
+  disclosure.set_feed_from(3);
+  disclosure.set_feed_to(9);
+  v1::FeedRun* run = disclosure.add_sent();
+  run->set_first(8);
+  run->set_last(9);
+  ASSERT_THAT(board_->audit()->RecordDisclosure(disclosure), IsOk());
+  v1::VerifyAuditReply reply = Verify();
+  EXPECT_FALSE(reply.intact());
+  EXPECT_EQ(reply.broken_seq(), 5u);
+  EXPECT_THAT(reply.problem(), HasSubstr("feed entries 8 to 9"));
+}
+
+TEST_F(AuditLogTest, ADisclosureOutsideItsOwnFeedRangeIsFound) {
+  v1::AuditDisclosure disclosure;
+  disclosure.set_agency("school");
+  disclosure.set_feed_from(2);
+  disclosure.set_feed_to(3);
+  v1::FeedRun* run = disclosure.add_sent();
+  run->set_first(1);  // accepted, but before the range
+  run->set_last(1);
+  ASSERT_THAT(board_->audit()->RecordDisclosure(disclosure), IsOk());
+  v1::VerifyAuditReply reply = Verify();
+  EXPECT_FALSE(reply.intact());
+  EXPECT_EQ(reply.broken_seq(), 5u);
+  EXPECT_THAT(reply.problem(), HasSubstr("within its range 2..3"));
 }
 
 v1::AuditEntry ReadEntry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* audit,

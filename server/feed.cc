@@ -231,7 +231,7 @@ class Collector {
   // every agency it goes to.
   void EmitEntry(const FeedCache::Item& entry) {
     Append(entry.seq, entry.encoded);
-    NoteDisclosed(entry.change->record());
+    NoteSent(entry.seq);
   }
 
   void Emit(uint64_t seq, const v1::Change& change) {
@@ -260,7 +260,25 @@ class Collector {
     bytes_ += encoded.size();
   }
 
-  // Notes that a change of the record `ref` is sent, for the audit log.
+  // Notes, for the audit log, that the change numbered `seq` is sent (as
+  // the run of feed numbers it extends: numbers only grow within a read).
+  void NoteSent(uint64_t seq) {
+    auto* sent = out_->disclosure.mutable_sent();
+    if (!sent->empty()) {
+      v1::FeedRun& run = *sent->rbegin();
+      if (run.last() >= seq) return;
+      if (run.last() + 1 == seq) {
+        run.set_last(seq);
+        return;
+      }
+    }
+    v1::FeedRun* run = sent->Add();
+    run->set_first(seq);
+    run->set_last(seq);
+  }
+
+  // Notes, for the audit log, that a change of the record `ref` other than
+  // a feed entry's own is sent.
   void NoteDisclosed(const v1::RecordRef& ref) {
     if (disclosed_.insert(absl::StrCat(ref.review_id(), "/", ref.record_id()))
             .second) {

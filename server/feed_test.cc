@@ -1,6 +1,8 @@
 #include "server/feed.h"
 
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "common/field_merge.h"
 #include "gmock/gmock.h"
@@ -165,27 +167,52 @@ TEST_F(FeedTest, AnEntryReadForOneAgencyIsFilteredAfreshForTheNext) {
 TEST_F(FeedTest, AReadSaysWhatItDisclosesForTheAuditLog) {
   BoardReview("r1", {"police", "school"});
   Replica* police = Agency("police");
-  v1::Change first = Entry(police, "r1", "first");
-  v1::Change second = Entry(police, "r1", "second");
-  Push("police", {first, second});
+  Replica* school = Agency("school");
+  // Feed numbers 2 and 3 (police), 4 (the school's own), 5 (police), 6 (a
+  // police record private to the police).
+  Push("police", {Entry(police, "r1", "first"), Entry(police, "r1", "second")});
+  Push("school", {Entry(school, "r1", "ours")});
+  v1::Change third = Entry(police, "r1", "third");
+  v1::Change secret = Entry(police, "r1", "secret", v1::VISIBILITY_AGENCY);
+  Push("police", {third, secret});
   auto read = board_->feed()->Read("school", 1, 1 << 30);
   ASSERT_THAT(read, IsOk());
-  EXPECT_EQ(read->entries, 2u);
+  EXPECT_EQ(read->entries, 3u);
   EXPECT_EQ(read->disclosure.agency(), "school");
   EXPECT_EQ(read->disclosure.feed_from(), 1u);
-  EXPECT_EQ(read->disclosure.feed_to(), 3u);
-  std::set<std::string> records;
-  for (const v1::RecordRef& ref : read->disclosure.records()) {
-    records.insert(ref.record_id());
+  EXPECT_EQ(read->disclosure.feed_to(), 6u);
+  // Each change sent at its own number, as runs of numbers: not the
+  // school's own (4), not the private one (6).
+  std::vector<std::pair<uint64_t, uint64_t>> runs;
+  for (const v1::FeedRun& run : read->disclosure.sent()) {
+    runs.emplace_back(run.first(), run.last());
   }
-  EXPECT_EQ(records, (std::set<std::string>{first.record().record_id(),
-                                            second.record().record_id()}));
+  EXPECT_EQ(runs, (std::vector<std::pair<uint64_t, uint64_t>>{{2, 3}, {5, 5}}));
+  EXPECT_TRUE(read->disclosure.records().empty());
+
+  // A record sent whole (made visible) is named as a record.
+  SetVisibility(secret.record(), v1::VISIBILITY_REVIEW);
+  auto whole = board_->feed()->Read("school", read->cursor, 1 << 30);
+  ASSERT_THAT(whole, IsOk());
+  EXPECT_EQ(whole->entries, 2u);  // the police's change and the board's
+  ASSERT_EQ(whole->disclosure.records_size(), 1);
+  EXPECT_EQ(whole->disclosure.records(0).record_id(),
+            secret.record().record_id());
+  ASSERT_EQ(whole->disclosure.sent_size(), 1);
+  EXPECT_EQ(whole->disclosure.sent(0).first(), 7u);
+  EXPECT_EQ(whole->disclosure.sent(0).last(), 7u);
+
+  auto back = board_->feed()->Read("police", 1, 1 << 30);
+  ASSERT_THAT(back, IsOk());
+  EXPECT_EQ(back->cursor, 7u);
+  // The school's entry, and the board's edit of the police's record.
+  EXPECT_EQ(back->entries, 2u);
   // Nothing to send, nothing to disclose.
-  auto none = board_->feed()->Read("police", 1, 1 << 30);
-  ASSERT_THAT(none, IsOk());
-  EXPECT_EQ(none->entries, 0u);
-  EXPECT_EQ(none->cursor, 3u);
-  EXPECT_TRUE(none->disclosure.records().empty());
+  auto nothing = board_->feed()->Read("police", 7, 1 << 30);
+  ASSERT_THAT(nothing, IsOk());
+  EXPECT_EQ(nothing->entries, 0u);
+  EXPECT_TRUE(nothing->disclosure.sent().empty());
+  EXPECT_TRUE(nothing->disclosure.records().empty());
 }
 
 TEST_F(FeedTest, PseudonymsNeverLeaveTheBoard) {
