@@ -71,9 +71,12 @@ absl::StatusOr<std::unique_ptr<AgencyDaemon>> AgencyDaemon::Start(
                    ServeLocalApi(options.socket, daemon->local_service_.get()));
   if (!options.metrics_listen.empty()) {
     ASSIGN_OR_RETURN(daemon->metrics_server_,
-                     ServeDaemonMetrics(options.metrics_listen, "casesyncd",
-                                        daemon->link_.get(), &daemon->metrics_,
-                                        options.data_dir));
+                     ServeDaemonMetrics(
+                         options.metrics_listen, "casesyncd",
+                         daemon->link_.get(), &daemon->metrics_,
+                         options.data_dir, [replica = daemon->replica_.get()] {
+                           return StoreMemoryUses(replica->store()->Memory());
+                         }));
   }
   return daemon;
 }

@@ -190,9 +190,16 @@ void LatencyHistogram::AppendText(absl::string_view name,
   Sample(absl::StrCat(name, "_count"), "", static_cast<double>(count), out);
 }
 
+std::vector<MemoryUse> StoreMemoryUses(const StoreMemory& memory) {
+  return {{"memtables", memory.memtables, memory.memtables_flushed_at},
+          {"block_cache", memory.block_cache, memory.block_cache_capacity},
+          {"table_readers", memory.table_readers, 0}};
+}
+
 std::string RenderMetrics(absl::string_view program,
                           const v1::StatusReply& status,
-                          const SyncMetrics& sync, uint64_t store_bytes) {
+                          const SyncMetrics& sync, uint64_t store_bytes,
+                          const std::vector<MemoryUse>& memory) {
   std::string out;
   Header("casesync_build_info", "gauge",
          "Always 1; the labels say which program and version this is.", &out);
@@ -216,6 +223,25 @@ std::string RenderMetrics(absl::string_view program,
          "Bytes of the daemon's store on disk.", &out);
   Sample("casesync_store_size_bytes", "", static_cast<double>(store_bytes),
          &out);
+  Header("casesync_memory_bytes", "gauge",
+         "Memory held now by each of the daemon's bounded consumers (the "
+         "store's memtables and block cache, the board's feed cache).",
+         &out);
+  for (const MemoryUse& use : memory) {
+    Sample("casesync_memory_bytes",
+           absl::StrCat("consumer=\"", LabelValue(use.consumer), "\""),
+           static_cast<double>(use.bytes), &out);
+  }
+  Header("casesync_memory_limit_bytes", "gauge",
+         "The bound each consumer keeps to (memtables: the size at which "
+         "they are flushed); absent for one without a bound of its own.",
+         &out);
+  for (const MemoryUse& use : memory) {
+    if (use.limit == 0) continue;
+    Sample("casesync_memory_limit_bytes",
+           absl::StrCat("consumer=\"", LabelValue(use.consumer), "\""),
+           static_cast<double>(use.limit), &out);
+  }
   return out;
 }
 

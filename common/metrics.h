@@ -15,10 +15,12 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "casesync/v1/local_api.pb.h"
+#include "common/store.h"
 
 namespace casesync {
 
@@ -52,12 +54,27 @@ struct SyncMetrics {
   LatencyHistogram pull;
 };
 
+// One of a daemon's bounded consumers of memory: what it holds now and the
+// bound it keeps to (casesync_memory_bytes and casesync_memory_limit_bytes,
+// labelled consumer="...").
+struct MemoryUse {
+  std::string consumer;
+  uint64_t bytes = 0;
+  uint64_t limit = 0;
+};
+
+// The store's consumers: "memtables" (limit: the size at which they are
+// flushed), "block_cache" and "table_readers" (no limit of its own: 0).
+std::vector<MemoryUse> StoreMemoryUses(const StoreMemory& memory);
+
 // The whole exposition of a daemon: build info for `program`, what
 // `status` says (per agency rows on the board, the agency's own numbers on
-// an agency daemon), `sync`'s histograms and the store's `store_bytes`.
+// an agency daemon), `sync`'s histograms, the store's `store_bytes` and
+// `memory`.
 std::string RenderMetrics(absl::string_view program,
                           const v1::StatusReply& status,
-                          const SyncMetrics& sync, uint64_t store_bytes);
+                          const SyncMetrics& sync, uint64_t store_bytes,
+                          const std::vector<MemoryUse>& memory);
 
 // Bytes of the files under `dir`, recursively (0 for what cannot be read).
 uint64_t DirectoryBytes(const std::string& dir);

@@ -7,6 +7,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -154,14 +155,15 @@ void AddMetricsFlag(CLI::App& app, std::string* address) {
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> ServeDaemonMetrics(
     const std::string& address, const std::string& program, SyncControl* sync,
-    const SyncMetrics* metrics, const std::string& data_dir) {
+    const SyncMetrics* metrics, const std::string& data_dir, MemoryFn memory) {
   absl::StatusOr<std::unique_ptr<MetricsServer>> server = MetricsServer::Start(
       address,
-      [program, sync, metrics, data_dir]() -> absl::StatusOr<std::string> {
+      [program, sync, metrics, data_dir,
+       memory = std::move(memory)]() -> absl::StatusOr<std::string> {
         absl::StatusOr<v1::StatusReply> status = sync->Status();
         if (!status.ok()) return status.status();
         return RenderMetrics(program, *status, *metrics,
-                             DirectoryBytes(data_dir));
+                             DirectoryBytes(data_dir), memory());
       });
   if (server.ok()) {
     spdlog::info("Prometheus metrics on http://{}/metrics",

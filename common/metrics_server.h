@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
@@ -48,12 +49,17 @@ class MetricsServer {
 // Adds `--metrics_listen ADDRESS` (the forms Start takes) to `app`.
 void AddMetricsFlag(CLI::App& app, std::string* address);
 
+// What a daemon's bounded consumers of memory hold now (called on each
+// scrape, from the server's thread).
+using MemoryFn = std::function<std::vector<MemoryUse>()>;
+
 // A daemon's metrics on `address`: RenderMetrics for `program` from
-// `sync`'s status, `metrics` and the size of `data_dir`; `sync` and
-// `metrics` must outlive the server. Errors as Start. Logs the address.
+// `sync`'s status, `metrics`, the size of `data_dir` and `memory`; `sync`,
+// `metrics` and what `memory` reads must outlive the server. Errors as
+// Start. Logs the address.
 absl::StatusOr<std::unique_ptr<MetricsServer>> ServeDaemonMetrics(
     const std::string& address, const std::string& program, SyncControl* sync,
-    const SyncMetrics* metrics, const std::string& data_dir);
+    const SyncMetrics* metrics, const std::string& data_dir, MemoryFn memory);
 
 }  // namespace casesync
 

@@ -23,6 +23,10 @@ namespace casesync {
 namespace {
 
 constexpr size_t kFamilies = static_cast<size_t>(Family::kCount);
+// All memtables together are flushed at this size, and the block cache
+// holds this much: the store's memory, whatever its size on disk (see Open).
+constexpr uint64_t kMemtablesFlushedAt = 16 << 20;
+constexpr size_t kBlockCacheBytes = 8 << 20;
 
 // Prefix-limited iterator that keeps its bound strings alive.
 class BoundedIterator : public rocksdb::Iterator {
@@ -118,6 +122,20 @@ absl::Status FromRocksDb(const rocksdb::Status& status,
   return absl::InternalError(message);
 }
 
+StoreMemory Store::Memory() const {
+  StoreMemory memory;
+  memory.memtables_flushed_at = kMemtablesFlushedAt;
+  memory.block_cache_capacity = kBlockCacheBytes;
+  // A property RocksDB cannot give leaves its figure 0.
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables,
+                                &memory.memtables);
+  db_->GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage,
+                      &memory.block_cache);
+  db_->GetAggregatedIntProperty(
+      rocksdb::DB::Properties::kEstimateTableReadersMem, &memory.table_readers);
+  return memory;
+}
+
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     const StoreOptions& options) {
   rocksdb::DBOptions db_options;
@@ -127,7 +145,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   db_options.statistics = options.statistics;
   // All memtables together stay within 16 MiB, so a daemon's memory does not
   // grow with the number of families (a daemon should run in 100 MB).
-  db_options.db_write_buffer_size = 16 << 20;
+  db_options.db_write_buffer_size = kMemtablesFlushedAt;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
   db_options.listeners.push_back(std::make_shared<ResumeOnWrite>());
@@ -161,7 +179,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   // file and a long-running daemon's memory grows with its store. Level-0
   // files' index and filter blocks stay pinned, as the write path's point
   // reads check them all (docs/storage.md, "Memory").
-  table_options.block_cache = rocksdb::NewLRUCache(8 << 20);
+  table_options.block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   table_options.cache_index_and_filter_blocks = true;
   table_options.pin_l0_filter_and_index_blocks_in_cache = true;
   family_options.table_factory.reset(

@@ -79,6 +79,25 @@ struct StoreOptions {
 absl::Status FromRocksDb(const rocksdb::Status& status,
                          absl::string_view context);
 
+// What a store holds in memory now, by consumer, as RocksDB counts it, and
+// what each is configured to keep to.
+struct StoreMemory {
+  // Every family's memtables: the one being written, those waiting to be
+  // flushed or being flushed ("rocksdb.size-all-mem-tables").
+  uint64_t memtables = 0;
+  // Memtables are flushed once together they reach this (they can pass it
+  // while a flush runs).
+  uint64_t memtables_flushed_at = 0;
+  // The block cache shared by every family: data blocks, and index and
+  // filter blocks (pinned ones included).
+  uint64_t block_cache = 0;
+  uint64_t block_cache_capacity = 0;
+  // Table readers held outside the block cache
+  // ("rocksdb.estimate-table-readers-mem"); small, as index and filter
+  // blocks are in the cache.
+  uint64_t table_readers = 0;
+};
+
 class Store {
  public:
   // Opens (creating if missing) the database at options.path with every
@@ -138,6 +157,10 @@ class Store {
   // when `dir` is on the same filesystem, copied otherwise). Writes may go
   // on meanwhile. Errors as FromRocksDb (a half-made `dir` is removed).
   [[nodiscard]] absl::Status CreateCheckpoint(const std::string& dir);
+
+  // What the store holds in memory now (a figure RocksDB cannot give reads
+  // 0). Thread-safe; cheap enough to call on every metrics scrape.
+  StoreMemory Memory() const;
 
   // The value at `key`, nullopt if absent; errors as FromRocksDb.
   absl::StatusOr<std::optional<std::string>> Get(Family family,

@@ -95,9 +95,15 @@ absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
   if (!options.metrics_listen.empty()) {
     ASSIGN_OR_RETURN(
         server->metrics_server_,
-        ServeDaemonMetrics(options.metrics_listen, "casesync-board",
-                           server->board_.get(), &server->metrics_,
-                           options.board.data_dir));
+        ServeDaemonMetrics(
+            options.metrics_listen, "casesync-board", server->board_.get(),
+            &server->metrics_, options.board.data_dir,
+            [board = server->board_.get()] {
+              std::vector<MemoryUse> uses =
+                  StoreMemoryUses(board->replica()->store()->Memory());
+              uses.push_back(board->feed()->CacheMemory());
+              return uses;
+            }));
   }
   return server;
 }

@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "casesync/v1/storage.pb.h"
 #include "casesync/v1/sync.pb.h"
+#include "common/metrics.h"
 #include "common/replica.h"
 #include "server/audit_log.h"
 #include "server/feed_cache.h"
@@ -104,6 +105,12 @@ class Feed : public ChangeObserver {
   absl::StatusOr<FeedRead> Read(
       absl::string_view agency, uint64_t after, size_t max_bytes,
       OwnChangesBack own_back = OwnChangesBack()) const;
+
+  // What the cache of recently numbered entries shared by every reader
+  // holds now, and its bound ("feed_cache", for metrics).
+  MemoryUse CacheMemory() const {
+    return {"feed_cache", cache_.bytes(), cache_.max_bytes()};
+  }
 
   // The same, decoded.
   absl::StatusOr<v1::FeedBatch> ReadFor(

@@ -106,6 +106,11 @@ void FeedCache::FindRange(uint64_t from, uint64_t to,
   }
 }
 
+size_t FeedCache::bytes() const {
+  absl::MutexLock lock(&mu_);
+  return bytes_;
+}
+
 void FeedCache::Put(std::shared_ptr<const Item> item) {
   const size_t bytes = ItemBytes(*item);
   absl::MutexLock lock(&mu_);

@@ -96,6 +96,11 @@ class FeedCache {
   // (cleared first), taking the cache's lock once.
   void FindRange(uint64_t from, uint64_t to, std::vector<Found>* found) const;
 
+  // What the items and outlines kept take (as ItemBytes and OutlineBytes
+  // count them), and the most they may.
+  size_t bytes() const;
+  size_t max_bytes() const { return max_bytes_; }
+
   // Keeps `item`, unless what is kept for its sequence number already has
   // its change.
   void Put(std::shared_ptr<const Item> item);

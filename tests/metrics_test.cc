@@ -185,7 +185,8 @@ TEST(MetricsTest, BoardAndAgenciesServeEveryFamilyWithWhatHappened) {
            "casesync_agency_accepted_changes_total",
            "casesync_agency_rejected_changes_total",
            "casesync_agency_feed_lag_entries", "casesync_push_duration_seconds",
-           "casesync_pull_duration_seconds", "casesync_store_size_bytes"}));
+           "casesync_pull_duration_seconds", "casesync_store_size_bytes",
+           "casesync_memory_bytes", "casesync_memory_limit_bytes"}));
   EXPECT_EQ(board.types["casesync_push_duration_seconds"], "histogram");
   EXPECT_EQ(board.types["casesync_agency_accepted_changes_total"], "counter");
   EXPECT_EQ(
@@ -208,6 +209,17 @@ TEST(MetricsTest, BoardAndAgenciesServeEveryFamilyWithWhatHappened) {
             board.Get("casesync_push_duration_seconds_count"));
   EXPECT_GE(board.Get("casesync_pull_duration_seconds_count"), 1);
   EXPECT_GT(board.Get("casesync_store_size_bytes"), 0);
+  // The board's bounded memory: what the writes and feed reads so far put
+  // in the memtables and the feed cache, within their bounds.
+  const std::string memtables = R"({consumer="memtables"})";
+  const std::string feed_cache = R"({consumer="feed_cache"})";
+  EXPECT_GT(board.Get("casesync_memory_bytes" + memtables), 0);
+  EXPECT_EQ(board.Get("casesync_memory_limit_bytes" + memtables), 16 << 20);
+  EXPECT_GT(board.Get("casesync_memory_bytes" + feed_cache), 0);
+  EXPECT_LE(board.Get("casesync_memory_bytes" + feed_cache),
+            board.Get("casesync_memory_limit_bytes" + feed_cache));
+  EXPECT_EQ(board.Get(R"(casesync_memory_limit_bytes{consumer="block_cache"})"),
+            8 << 20);
 
   const int police_port = MetricsPort(d.agency("police")->ready_line());
   ASSERT_GT(police_port, 0) << d.agency("police")->ready_line();
@@ -223,6 +235,8 @@ TEST(MetricsTest, BoardAndAgenciesServeEveryFamilyWithWhatHappened) {
   EXPECT_EQ(agency.Get("casesync_agency_connected" + police), 1);
   EXPECT_GE(agency.Get("casesync_push_duration_seconds_count"), 1);
   EXPECT_GT(agency.Get("casesync_store_size_bytes"), 0);
+  EXPECT_GT(agency.Get("casesync_memory_bytes" + memtables), 0);
+  EXPECT_EQ(agency.samples.count("casesync_memory_bytes" + feed_cache), 0u);
 
   // school applied police's records from the feed: its pulls were timed.
   Exposition school = Scrape(MetricsPort(d.agency("school")->ready_line()));
