@@ -10,6 +10,12 @@
 #            every 25 operations, WRITE_PAUSE seconds between operations. A
 #            command that fails (its daemon was just killed) is "uncertain":
 #            its change may or may not exist.
+#   preload  before the clock starts, each agency imports PRELOAD chronology
+#            entries (one `chronology import` of a CSV) and everyone syncs:
+#            the review a soak edits is one with history, as a real one is,
+#            and the daemons' bounded caches (memtables, block cache) fill
+#            before memory is measured rather than during the measurement.
+#            The writer edits these too; the end checks cover them.
 #   faults   every FAULT_EVERY seconds (first at FAULT_EVERY/2) kill -9 one
 #            agency and restart it 2 s later, rotating over every agency but
 #            the first (kept up as a reference for memory); BOARD_RESTARTS
@@ -17,21 +23,27 @@
 #            alternate restarts) and start it again 3 s later on the same
 #            port.
 #   memory   VmRSS, VmHWM and RssAnon of every daemon every SAMPLE_EVERY
-#            seconds into CSV (default /tmp/casesync_soak_rss.csv); at the
-#            end, per daemon: first, last and max RSS, and the least-squares
-#            slope (MB/min) over the samples of its current process after its
-#            first minute (or half its life, if shorter), of RSS and of its
-#            anonymous part. RSS also counts the pages of the shared libraries'
-#            code as each is first run (RssFile: clean, shared, and bounded by
-#            the libraries' size, 11 MB for librocksdb alone); what the
-#            process allocates is the anonymous part.
+#            seconds, and what its bounded caches hold (memtables, block
+#            cache, table readers, the board's feed cache: its metrics'
+#            casesync_memory_bytes), into CSV (default
+#            /tmp/casesync_soak_rss.csv); at the end, per daemon: first, last
+#            and max RSS, and the least-squares slope (MB/min) over the
+#            samples of its current process after its first minute (or half
+#            its life, if shorter), of RSS, of its anonymous part and of the
+#            anonymous part less the caches. RSS also counts the pages of the
+#            shared libraries' code as each is first run (RssFile: clean,
+#            shared, and bounded by the libraries' size, 11 MB for librocksdb
+#            alone); what the process allocates is the anonymous part; of
+#            that, the caches grow until they reach their bounds (memtables
+#            then flush, and start again), and what is left must not grow.
 #   end      `sync --wait` at every agency (twice, so each has the others'
 #            last changes), then: every agency's `digest` equals the board's
 #            `digest --agency`; the board holds every record whose `record
 #            add` succeeded, with the value of its last successful edit (or a
 #            later uncertain one); no record the writer does not know of.
 #
-#   bench/soak.sh                      # DURATION=600
+#   bench/soak.sh                      # DURATION=600, PRELOAD=20000
+#   PRELOAD=0 bench/soak.sh            # from an empty review
 #   DURATION=120 bench/soak.sh
 # Exit 1 if anything was lost or did not converge.
 set -euo pipefail
@@ -44,8 +56,8 @@ cmake --build build-bench -j 2 --target casesync-board casesyncd casesync >/dev/
 echo "soak.sh: $(nproc) cores; before: $(uptime)" >&2
 status=0
 timeout --signal=KILL "$(( ${DURATION:-600} + 600 ))" python3 - "$(pwd)" <<'PY' || status=$?
-import csv, json, os, random, signal, socket, statistics, subprocess, sys
-import tempfile, threading, time
+import csv, json, os, random, re, signal, socket, statistics, subprocess, sys
+import tempfile, threading, time, urllib.request
 
 root = sys.argv[1]
 env = os.environ
@@ -57,6 +69,7 @@ SAMPLE_EVERY = float(env.get("SAMPLE_EVERY", 10))
 WRITE_PAUSE = float(env.get("WRITE_PAUSE", 0.05))
 OUT = env.get("OUT", "/tmp/casesync_soak_rss.csv")
 SEED = int(env.get("SEED", 20261127))
+PRELOAD = int(env.get("PRELOAD", 20000))
 bins = os.path.join(root, "build-bench")
 board_bin = os.path.join(bins, "server", "casesync-board")
 agency_bin = os.path.join(bins, "client", "casesyncd")
@@ -78,7 +91,7 @@ def cli(sock, *args, timeout=60):
 class Daemon:
     def __init__(self, name, argv, log, marker):
         self.name, self.argv, self.log, self.marker = name, argv, log, marker
-        self.proc, self.starts = None, 0
+        self.proc, self.starts, self.metrics = None, 0, None
     def start(self):
         proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE,
                                 stderr=open(self.log, "a"), text=True)
@@ -87,6 +100,8 @@ class Daemon:
             line = proc.stdout.readline()
             if self.marker in line:
                 self.proc = proc
+                found = re.search(r"metrics on (http://\S+/metrics)", line)
+                self.metrics = found.group(1) if found else None
                 self.starts += 1
                 # Keep draining stdout so the daemon never blocks on it.
                 threading.Thread(target=lambda: proc.stdout.read(),
@@ -110,6 +125,18 @@ class Daemon:
             self.proc.kill()
             self.proc.wait()
 
+def caches_kb(url):
+    """What the daemon's bounded caches hold, kB (casesync_memory_bytes
+    summed over its consumers), or None if the scrape fails."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            text = reply.read().decode()
+    except OSError:
+        return None
+    held = [float(line.split()[-1]) for line in text.splitlines()
+            if line.startswith("casesync_memory_bytes{")]
+    return round(sum(held) / 1024) if held else None
+
 def status_kb(pid, field):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -128,12 +155,14 @@ with tempfile.TemporaryDirectory() as work:
     board_sock = f"{work}/board.sock"
     board = Daemon("board", [board_bin, "--data_dir", f"{work}/board",
                              "--listen", f"127.0.0.1:{port}", "--socket",
-                             board_sock, "--insecure"],
+                             board_sock, "--insecure",
+                             "--metrics_listen", "127.0.0.1:0"],
                    f"{work}/board.log", "listening for agencies")
     agencies = {n: Daemon(n, [agency_bin, "--data_dir", f"{work}/{n}",
                               "--agency", n, "--board", f"127.0.0.1:{port}",
                               "--socket", f"{work}/{n}.sock", "--insecure",
-                              "--max_backoff", "2"],
+                              "--max_backoff", "2",
+                              "--metrics_listen", "127.0.0.1:0"],
                           f"{work}/{n}.log", "serving on") for n in names}
     daemons = [board] + [agencies[n] for n in names]
     board.start()
@@ -154,6 +183,45 @@ with tempfile.TemporaryDirectory() as work:
         stop = threading.Event()
         # record id -> {agency, source, final (last confirmed event), maybe}
         records = {}
+        owned = {n: [] for n in names}  # record ids by agency
+        if PRELOAD > 0:
+            started = time.monotonic()
+            for n in names:
+                path = f"{work}/{n}-preload.csv"
+                with open(path, "w", newline="") as f:
+                    w = csv.writer(f)
+                    w.writerow(["date", "source", "practitioner_role", "event"])
+                    for i in range(PRELOAD):
+                        w.writerow([f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                                    f"{n}-p{i}", "duty social worker",
+                                    f"preloaded-{i}: " + "visit notes " * 8])
+                rc, _, err = cli(f"{work}/{n}.sock", "chronology", "import",
+                                 "--review", "r1", path, timeout=600)
+                if rc != 0:
+                    sys.exit(f"soak.sh: preload at {n}: {err}")
+            for round_ in range(2):
+                for n in names:
+                    rc, _, err = cli(f"{work}/{n}.sock", "sync", "--wait",
+                                     "--timeout", "300", timeout=330)
+                    if rc != 0:
+                        sys.exit(f"soak.sh: sync after the preload at {n}: {err}")
+            rc, out, err = cli(board_sock, "record", "list", "--review", "r1",
+                               "--type", "chronology", "--json", timeout=300)
+            if rc != 0:
+                sys.exit(f"soak.sh: record list after the preload: {err}")
+            for rec in json.loads(out).get("records", []):
+                body = rec.get("record", {})
+                source = body.get("source", "")
+                rid = rec.get("record_id") or body.get("id")
+                agency = source.split("-p")[0]
+                records[rid] = {"agency": agency, "source": source,
+                                "final": body.get("event"), "maybe": set()}
+                owned[agency].append(rid)
+            if len(records) != PRELOAD * len(names):
+                sys.exit(f"soak.sh: the board holds {len(records)} records "
+                         f"after the preload, not {PRELOAD * len(names)}")
+            print(f"soak.sh: preloaded {len(records)} entries in "
+                  f"{time.monotonic() - started:.0f} s", file=sys.stderr)
         uncertain_sources = set()
         counts = {"add": 0, "edit": 0, "sync": 0, "failed": 0}
         t0 = time.monotonic()
@@ -163,7 +231,7 @@ with tempfile.TemporaryDirectory() as work:
             while not stop.is_set():
                 a = names[n % len(names)]
                 sock = f"{work}/{a}.sock"
-                own = [rid for rid, r in records.items() if r["agency"] == a]
+                own = owned[a]
                 if own and rng.random() < 0.2:
                     rid = rng.choice(own)
                     value = f"edit-{n}"
@@ -190,6 +258,7 @@ with tempfile.TemporaryDirectory() as work:
                                                     "source": source,
                                                     "final": value,
                                                     "maybe": set()}
+                            owned[a].append(out.strip())
                             counts["add"] += 1
                         else:
                             uncertain_sources.add(source)
@@ -200,7 +269,8 @@ with tempfile.TemporaryDirectory() as work:
                 n += 1
                 time.sleep(WRITE_PAUSE)
 
-        samples = []  # (t, name, pid, rss_kb, hwm_kb, records, anon_kb)
+        # (t, name, pid, rss_kb, hwm_kb, records, anon_kb, caches_kb)
+        samples = []
         def sampler():
             while True:
                 t = time.monotonic() - t0
@@ -210,9 +280,11 @@ with tempfile.TemporaryDirectory() as work:
                         continue
                     rss, hwm = status_kb(pid, "VmRSS:"), status_kb(pid, "VmHWM:")
                     anon = status_kb(pid, "RssAnon:")
-                    if rss is not None and anon is not None:
+                    caches = caches_kb(d.metrics) if d.metrics else None
+                    if rss is not None and anon is not None and \
+                            caches is not None:
                         samples.append((round(t, 1), d.name, pid, rss, hwm,
-                                        len(records), anon))
+                                        len(records), anon, caches))
                 if stop.wait(SAMPLE_EVERY):
                     return
 
@@ -313,8 +385,10 @@ with tempfile.TemporaryDirectory() as work:
 with open(OUT, "w", newline="") as f:
     w = csv.writer(f)
     w.writerow(["t_s", "daemon", "pid", "rss_kb", "hwm_kb", "records",
-                "anon_kb"])
+                "anon_kb", "caches_kb"])
     w.writerows(samples)
+# The anonymous memory less what the caches hold, as column 8.
+samples = [s + (s[6] - s[7],) for s in samples]
 
 def slope(points, column=3):
     if len(points) < 3:
@@ -337,8 +411,9 @@ print(f"board holds {len(held)} chronology records ({uncertain_held} from "
 print(f"RSS every {SAMPLE_EVERY:.0f} s in {OUT}")
 print("| daemon | starts | first MB | last MB | max MB | peak (HWM) MB | "
       "slope of current process MB/min | anonymous: first MB | last MB | "
+      "slope MB/min | less caches: first MB | last MB | max MB | "
       "slope MB/min |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for d in daemons:
     mine = [s for s in samples if s[1] == d.name]
     if not mine:
@@ -349,13 +424,18 @@ for d in daemons:
     settle = current[0][0] + min(60, life / 2)
     settled = [s for s in current if s[0] >= settle]
     sl, anon_sl = slope(settled), slope(settled, column=6)
+    rest_sl = slope(settled, column=8)
     print(f"| {d.name} | {d.starts} | {mine[0][3]/1024:.1f} | "
           f"{mine[-1][3]/1024:.1f} | {max(s[3] for s in mine)/1024:.1f} | "
           f"{max(s[4] for s in mine)/1024:.1f} | "
           f"{'n/a' if sl is None else f'{sl:+.2f}'} | "
           f"{mine[0][6]/1024:.1f} | {mine[-1][6]/1024:.1f} | "
-          f"{'n/a' if anon_sl is None else f'{anon_sl:+.2f}'} |")
-for column, what in ((3, "RSS"), (6, "anonymous")):
+          f"{'n/a' if anon_sl is None else f'{anon_sl:+.2f}'} | "
+          f"{mine[0][8]/1024:.1f} | {mine[-1][8]/1024:.1f} | "
+          f"{max(s[8] for s in mine)/1024:.1f} | "
+          f"{'n/a' if rest_sl is None else f'{rest_sl:+.2f}'} |")
+for column, what in ((3, "RSS"), (6, "anonymous"), (7, "the caches"),
+                     (8, "anonymous less the caches")):
     print(f"curve of {what} (MB at each sample; | marks a restart):")
     for d in daemons:
         mine = [s for s in samples if s[1] == d.name]
