@@ -41,6 +41,21 @@ class AuditLogTest : public BoardFixture {
     return reply.ok() ? *reply : v1::VerifyAuditReply();
   }
 
+  // Records a disclosure to the school of the feed range (from, to] that
+  // says entries `first` to `last` were sent, then verifies the chain.
+  v1::VerifyAuditReply VerifyAfterDisclosing(uint64_t from, uint64_t to,
+                                             uint64_t first, uint64_t last) {
+    v1::AuditDisclosure disclosure;
+    disclosure.set_agency("school");
+    disclosure.set_feed_from(from);
+    disclosure.set_feed_to(to);
+    v1::FeedRun* run = disclosure.add_sent();
+    run->set_first(first);
+    run->set_last(last);
+    EXPECT_THAT(board_->audit()->RecordDisclosure(disclosure), IsOk());
+    return Verify();
+  }
+
   rocksdb::DB* db() { return board_->replica()->store()->db(); }
   Replica* police_ = nullptr;
   rocksdb::ColumnFamilyHandle* family(Family f) {
@@ -75,30 +90,15 @@ TEST_F(AuditLogTest, ADisclosureOfChangesTheChainNeverAcceptedIsFound) {
   // Hash-linked like any other entry, but naming feed entries the chain
   // holds no accepted change for: what the school was sent cannot be
   // told from it.
-  v1::AuditDisclosure disclosure;
-  disclosure.set_agency("school");
-  disclosure.set_feed_from(3);
-  disclosure.set_feed_to(9);
-  v1::FeedRun* run = disclosure.add_sent();
-  run->set_first(8);
-  run->set_last(9);
-  ASSERT_THAT(board_->audit()->RecordDisclosure(disclosure), IsOk());
-  v1::VerifyAuditReply reply = Verify();
+  v1::VerifyAuditReply reply = VerifyAfterDisclosing(3, 9, 8, 9);
   EXPECT_FALSE(reply.intact());
   EXPECT_EQ(reply.broken_seq(), 5u);
   EXPECT_THAT(reply.problem(), HasSubstr("feed entries 8 to 9"));
 }
 
 TEST_F(AuditLogTest, ADisclosureOutsideItsOwnFeedRangeIsFound) {
-  v1::AuditDisclosure disclosure;
-  disclosure.set_agency("school");
-  disclosure.set_feed_from(2);
-  disclosure.set_feed_to(3);
-  v1::FeedRun* run = disclosure.add_sent();
-  run->set_first(1);  // accepted, but before the range
-  run->set_last(1);
-  ASSERT_THAT(board_->audit()->RecordDisclosure(disclosure), IsOk());
-  v1::VerifyAuditReply reply = Verify();
+  // Entry 1 was accepted, but is before the range.
+  v1::VerifyAuditReply reply = VerifyAfterDisclosing(2, 3, 1, 1);
   EXPECT_FALSE(reply.intact());
   EXPECT_EQ(reply.broken_seq(), 5u);
   EXPECT_THAT(reply.problem(), HasSubstr("within its range 2..3"));
