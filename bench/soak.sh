@@ -55,9 +55,9 @@ fi
 cmake --build build-bench -j 2 --target casesync-board casesyncd casesync >/dev/null
 echo "soak.sh: $(nproc) cores; before: $(uptime)" >&2
 status=0
-timeout --signal=KILL "$(( ${DURATION:-600} + 600 ))" python3 - "$(pwd)" <<'PY' || status=$?
+timeout --signal=KILL "$(( ${DURATION:-600} + 1200 ))" python3 - "$(pwd)" <<'PY' || status=$?
 import csv, json, os, random, re, signal, socket, statistics, subprocess, sys
-import tempfile, threading, time, urllib.request
+import tempfile, threading, time, http.client, urllib.request
 
 root = sys.argv[1]
 env = os.environ
@@ -131,8 +131,8 @@ def caches_kb(url):
     try:
         with urllib.request.urlopen(url, timeout=5) as reply:
             text = reply.read().decode()
-    except OSError:
-        return None
+    except (OSError, ValueError, http.client.HTTPException):
+        return None  # killed mid-scrape: no sample this time
     held = [float(line.split()[-1]) for line in text.splitlines()
             if line.startswith("casesync_memory_bytes{")]
     return round(sum(held) / 1024) if held else None
@@ -156,6 +156,9 @@ with tempfile.TemporaryDirectory() as work:
     board = Daemon("board", [board_bin, "--data_dir", f"{work}/board",
                              "--listen", f"127.0.0.1:{port}", "--socket",
                              board_sock, "--insecure",
+                             # the preload and the writer may pass the
+                             # default 100,000 records in one review
+                             "--max_records_per_review", "0",
                              "--metrics_listen", "127.0.0.1:0"],
                    f"{work}/board.log", "listening for agencies")
     agencies = {n: Daemon(n, [agency_bin, "--data_dir", f"{work}/{n}",
