@@ -224,8 +224,9 @@ std::string RenderMetrics(absl::string_view program,
   Sample("casesync_store_size_bytes", "", static_cast<double>(store_bytes),
          &out);
   Header("casesync_memory_bytes", "gauge",
-         "Memory held now by each of the daemon's bounded consumers (the "
-         "store's memtables and block cache, the board's feed cache).",
+         "Memory held now by each of the daemon's caches (the store's "
+         "memtables, block cache and table readers, the board's feed "
+         "cache).",
          &out);
   for (const MemoryUse& use : memory) {
     Sample("casesync_memory_bytes",

@@ -57,8 +57,8 @@ class AuditLog {
 
   // Appends, and commits synced, `disclosure` (made by Feed::Read, of what
   // is about to be sent to an agency); returns once it is durable. Nothing
-  // is appended for one that names nothing sent or purged. Store errors only (every
-  // disclosure committed in the same group gets the error).
+  // is appended for one that names nothing sent or purged. Store errors
+  // only (every disclosure committed in the same group gets the error).
   absl::Status RecordDisclosure(v1::AuditDisclosure disclosure);
 
   // The head as `batch` would leave it. Store errors only.
