@@ -11,8 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
-#include "common/ids.h"
-#include "common/replica.h"
+#include "common/base/ids.h"
+#include "common/replica/replica.h"
 #include "rocksdb/statistics.h"
 #include "server/board.h"
 

@@ -1,10 +1,10 @@
 #include "client/agency_daemon.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/backup.h"
-#include "common/daemon.h"
-#include "common/status_macros.h"
-#include "common/transport.h"
+#include "common/base/status_macros.h"
+#include "common/daemon/daemon.h"
+#include "common/replica/backup.h"
+#include "common/security/transport.h"
 #include "google/protobuf/util/time_util.h"
 #include "spdlog/spdlog.h"
 

@@ -10,11 +10,11 @@
 
 #include "absl/status/statusor.h"
 #include "client/board_link.h"
-#include "common/local_api_service.h"
-#include "common/metrics.h"
-#include "common/metrics_server.h"
-#include "common/record_service.h"
-#include "common/replica.h"
+#include "common/api/local_api_service.h"
+#include "common/api/record_service.h"
+#include "common/daemon/metrics.h"
+#include "common/daemon/metrics_server.h"
+#include "common/replica/replica.h"
 #include "grpcpp/server.h"
 
 namespace casesync {
@@ -40,7 +40,7 @@ class AgencyDaemon {
   // Opens the store, starts the link and the local API. Errors from opening
   // the store, INVALID_ARGUMENT for a transport CheckTransport refuses or a
   // certificate that does not certify --agency, and as ServeLocalApi.
-  static absl::StatusOr<std::unique_ptr<AgencyDaemon>> Start(
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<AgencyDaemon>> Start(
       const AgencyDaemonOptions& options);
   ~AgencyDaemon();
 

@@ -2,12 +2,13 @@
 #include <iostream>
 
 #include "client/agency_daemon.h"
-#include "common/clock.h"
-#include "common/config_file.h"
-#include "common/daemon.h"
-#include "common/logging.h"
-#include "common/metrics_server.h"
-#include "common/transport.h"
+#include "common/base/clock.h"
+#include "common/daemon/daemon.h"
+#include "common/daemon/logging.h"
+#include "common/daemon/metrics_server.h"
+#include "common/program/command_line.h"
+#include "common/program/config_file.h"
+#include "common/security/transport.h"
 #include "spdlog/spdlog.h"
 
 int main(int argc, char** argv) {

@@ -1,4 +1,4 @@
-// An agency daemon's link to the board (DESIGN.md section 5): keeps one sync
+// An agency daemon's link to the board (docs/sync_protocol.md): keeps one sync
 // stream open whenever the board can be reached, pushes every local change
 // the board has not acknowledged, applies the feed the board sends, and
 // answers "am I synced?".
@@ -29,11 +29,11 @@
 #include "absl/time/time.h"
 #include "casesync/v1/storage.pb.h"
 #include "casesync/v1/sync.grpc.pb.h"
-#include "common/metrics.h"
-#include "common/replica.h"
-#include "common/signing.h"
-#include "common/sync_control.h"
-#include "common/transport.h"
+#include "common/api/sync_control.h"
+#include "common/daemon/metrics.h"
+#include "common/replica/replica.h"
+#include "common/security/signing.h"
+#include "common/security/transport.h"
 
 namespace casesync {
 
@@ -79,7 +79,7 @@ class BoardLink : public SyncControl {
   // (unless
   // insecure) as KeyPairSigner::Load and CertificateTrust::Load for the
   // transport's files, with which bundles are signed and checked.
-  static absl::StatusOr<std::unique_ptr<BoardLink>> Start(
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<BoardLink>> Start(
       Replica* replica, BoardLinkOptions options);
   ~BoardLink() override;
 
@@ -92,27 +92,28 @@ class BoardLink : public SyncControl {
   // OK if local changes may be made; FAILED_PRECONDITION, saying what to
   // do, while a store restored from a backup has not yet heard from the
   // board (a change made now could take a number the board already holds).
-  absl::Status MayWrite() const;
+  [[nodiscard]] absl::Status MayWrite() const;
 
   // SyncControl.
-  absl::StatusOr<v1::StatusReply> Status() override;
-  absl::StatusOr<v1::SyncReply> Sync(const v1::SyncRequest& request) override;
+  [[nodiscard]] absl::StatusOr<v1::StatusReply> Status() override;
+  [[nodiscard]] absl::StatusOr<v1::SyncReply> Sync(
+      const v1::SyncRequest& request) override;
   // SyncControl: the receipts kept, each checked against --tls_ca and
   // against the receipts before it (the board's audit chain never shrinks).
-  absl::StatusOr<v1::ListReceiptsReply> ListReceipts() override;
+  [[nodiscard]] absl::StatusOr<v1::ListReceiptsReply> ListReceipts() override;
   // SyncControl: a bundle of every change the board has not acknowledged,
   // with this agency's feed cursor, addressed to its board and signed with
   // its key (unsigned when insecure).
-  absl::StatusOr<ExportedBundle> ExportBundle(
+  [[nodiscard]] absl::StatusOr<ExportedBundle> ExportBundle(
       const v1::ExportBundleRequest& request,
       const BundleProgressFn& progress) override;
   // SyncControl: the board's receipt bundle, checked whole and then applied
   // as the frames of a sync stream would be: the acknowledgement (verdicts,
   // receipt), then the feed entries after this agency's cursor.
-  absl::StatusOr<v1::BundleSummary> ImportBundle(
+  [[nodiscard]] absl::StatusOr<v1::BundleSummary> ImportBundle(
       absl::string_view bytes, const BundleProgressFn& progress) override;
   // SyncControl: a checkpoint of the agency's store, as StreamBackup.
-  absl::Status Backup(const BackupChunkFn& send) override;
+  [[nodiscard]] absl::Status Backup(const BackupChunkFn& send) override;
 
  private:
   // Changes in a stream's first push (then twice as many in each next one,
@@ -142,44 +143,46 @@ class BoardLink : public SyncControl {
   void Run();
   // Waits for the channel to the board to connect: UNAVAILABLE if it does
   // not within the connect timeout, CANCELLED on Stop().
-  absl::Status Connect();
+  [[nodiscard]] absl::Status Connect();
   // One connection, until it fails or Stop().
-  absl::Status RunSession();
+  [[nodiscard]] absl::Status RunSession();
   // The board's frames, from the stream or a receipt bundle. Each holds
   // apply_mu_ while it reads, changes and commits the link's state.
-  absl::Status OnWelcome(const v1::Welcome& welcome);
-  absl::Status OnPushAck(const v1::PushAck& ack);
-  absl::Status OnFeed(const v1::FeedBatch& frame);
+  [[nodiscard]] absl::Status OnWelcome(const v1::Welcome& welcome);
+  [[nodiscard]] absl::Status OnPushAck(const v1::PushAck& ack);
+  [[nodiscard]] absl::Status OnFeed(const v1::FeedBatch& frame);
   // Stage a frame's effects into `batch` and `*state` (committed together
   // by the caller with CommitState). StageFeedFrame returns how many of
   // `entries` (decompressed) were new: those at or below the cursor are
   // skipped.
-  absl::Status StagePushAck(const v1::PushAck& ack, Replica::Batch* batch,
-                            v1::BoardLinkState* state)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
-  absl::StatusOr<uint64_t> StageFeedFrame(const v1::FeedBatch& entries,
-                                          uint64_t cursor, uint64_t head,
+  [[nodiscard]] absl::Status StagePushAck(const v1::PushAck& ack,
                                           Replica::Batch* batch,
                                           v1::BoardLinkState* state)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  [[nodiscard]] absl::StatusOr<uint64_t> StageFeedFrame(
+      const v1::FeedBatch& entries, uint64_t cursor, uint64_t head,
+      Replica::Batch* batch, v1::BoardLinkState* state)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
   // Push frames up to `acknowledged` are no longer in flight.
   void Acknowledged(uint64_t acknowledged);
   // INVALID_ARGUMENT unless `header` is a receipt bundle for this agency
   // from its board.
-  absl::Status CheckAddressedTo(const v1::BundleHeader& header) const;
+  [[nodiscard]] absl::Status CheckAddressedTo(
+      const v1::BundleHeader& header) const;
   // The board id this link knows: learnt, else configured, else empty.
   std::string KnownBoardId() const;
   // Stores the rejections among `verdicts` not stored yet into `batch`;
   // returns how many were new.
-  absl::StatusOr<uint64_t> StoreRejections(
+  [[nodiscard]] absl::StatusOr<uint64_t> StoreRejections(
       Replica::Batch* batch,
       const google::protobuf::RepeatedPtrField<v1::Verdict>& verdicts);
   // The stored rejections above the reported mark, oldest first; moves the
   // mark past them.
-  absl::StatusOr<google::protobuf::RepeatedPtrField<v1::Verdict>>
+  [[nodiscard]] absl::StatusOr<google::protobuf::RepeatedPtrField<v1::Verdict>>
   TakeNewRejections();
   // Commits `state` with `batch` and publishes it.
-  absl::Status CommitState(Replica::Batch* batch, v1::BoardLinkState state);
+  [[nodiscard]] absl::Status CommitState(Replica::Batch* batch,
+                                         v1::BoardLinkState state);
   v1::BoardLinkState state() const;
 
   Replica* const replica_;

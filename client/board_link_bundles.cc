@@ -7,9 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/board_link.h"
-#include "common/bundle_format.h"
-#include "common/frame_codec.h"
-#include "common/status_macros.h"
+#include "common/base/status_macros.h"
+#include "common/sync/bundle_format.h"
+#include "common/sync/frame_codec.h"
 #include "spdlog/spdlog.h"
 
 namespace casesync {

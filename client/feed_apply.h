@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "casesync/v1/sync.pb.h"
-#include "common/replica.h"
+#include "common/replica/replica.h"
 
 namespace casesync {
 
@@ -20,9 +20,9 @@ namespace casesync {
 // agency's own records is ignored (the board never sends one). On error the
 // batch must be discarded: the status is the refused entry's, prefixed with its
 // sequence number (errors as Replica::Batch::Apply, Purge and PurgeReview).
-absl::StatusOr<uint64_t> StageFeed(const v1::FeedBatch& feed,
-                                   uint64_t applied_up_to,
-                                   Replica::Batch* batch);
+[[nodiscard]] absl::StatusOr<uint64_t> StageFeed(const v1::FeedBatch& feed,
+                                                 uint64_t applied_up_to,
+                                                 Replica::Batch* batch);
 
 }  // namespace casesync
 

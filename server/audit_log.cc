@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/sha256.h"
-#include "common/status_macros.h"
-#include "common/storage_keys.h"
+#include "common/base/sha256.h"
+#include "common/base/status_macros.h"
+#include "common/replica/storage_keys.h"
 
 namespace casesync {
 namespace {

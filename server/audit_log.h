@@ -1,4 +1,4 @@
-// The board's tamper-evident audit log (DESIGN.md section 6): a hash chain
+// The board's tamper-evident audit log (docs/security.md): a hash chain
 // of every change the board accepts and every disclosure of records to an
 // agency. Each stored entry (storage.proto AuditEntry, family audit) names
 // the SHA-256 of the entry before it; an accepted change's entry also holds
@@ -31,9 +31,9 @@
 #include "absl/synchronization/mutex.h"
 #include "casesync/v1/local_api.pb.h"
 #include "casesync/v1/sync.pb.h"
-#include "common/change_check.h"
-#include "common/clock.h"
-#include "common/replica.h"
+#include "common/base/clock.h"
+#include "common/records/change_check.h"
+#include "common/replica/replica.h"
 
 namespace casesync {
 
@@ -53,26 +53,27 @@ class AuditLog {
   // Appends, in `batch`, the one entry listing every change noted for it
   // (nothing if none was). Returns the chain's head as `batch` leaves it.
   // Store errors only.
-  absl::StatusOr<v1::AuditHead> AppendNoted(Replica::Batch* batch);
+  [[nodiscard]] absl::StatusOr<v1::AuditHead> AppendNoted(
+      Replica::Batch* batch);
 
   // Appends, and commits synced, `disclosure` (made by Feed::Read, of what
   // is about to be sent to an agency); returns once it is durable. Nothing
   // is appended for one that names nothing sent or purged. Store errors
   // only (every disclosure committed in the same group gets the error).
-  absl::Status RecordDisclosure(v1::AuditDisclosure disclosure);
+  [[nodiscard]] absl::Status RecordDisclosure(v1::AuditDisclosure disclosure);
 
   // The head as `batch` would leave it. Store errors only.
-  absl::StatusOr<v1::AuditHead> Head(Replica::Batch* batch) const;
+  [[nodiscard]] absl::StatusOr<v1::AuditHead> Head(Replica::Batch* batch) const;
 
   // Walks the whole chain. The reply says whether it is intact and, if not,
   // the first broken entry; errors only from reading the store.
-  absl::StatusOr<v1::VerifyAuditReply> Verify() const;
+  [[nodiscard]] absl::StatusOr<v1::VerifyAuditReply> Verify() const;
 
  private:
   // Appends `entry` (seq and prev_sha256 filled in here) in `batch`.
   // Returns the new head.
-  absl::StatusOr<v1::AuditHead> Append(Replica::Batch* batch,
-                                       v1::AuditEntry entry);
+  [[nodiscard]] absl::StatusOr<v1::AuditHead> Append(Replica::Batch* batch,
+                                                     v1::AuditEntry entry);
   // A disclosure waiting in the group-commit queue.
   struct PendingDisclosure {
     v1::AuditEntry entry;

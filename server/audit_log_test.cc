@@ -1,7 +1,7 @@
 #include "server/audit_log.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/storage_keys.h"
+#include "common/replica/storage_keys.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/board_test_util.h"

@@ -4,9 +4,9 @@
 #include <set>
 #include <utility>
 
-#include "common/access_rules.h"
-#include "common/backup.h"
-#include "common/status_macros.h"
+#include "common/base/status_macros.h"
+#include "common/records/access_rules.h"
+#include "common/replica/backup.h"
 #include "google/protobuf/util/time_util.h"
 #include "spdlog/spdlog.h"
 

@@ -1,4 +1,4 @@
-// The board: the server of record (DESIGN.md section 1). Owns the board's
+// The board: the server of record (docs/domain.md). Owns the board's
 // replica, its feed, the intake of agencies' pushes, and the record service
 // its review team uses through the local API; answers "who has synced what"
 // for the local API's status.
@@ -14,9 +14,9 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "common/record_service.h"
-#include "common/replica.h"
-#include "common/sync_control.h"
+#include "common/api/record_service.h"
+#include "common/api/sync_control.h"
+#include "common/replica/replica.h"
 #include "server/audit_log.h"
 #include "server/board_bundles.h"
 #include "server/feed.h"
@@ -56,7 +56,7 @@ class Board : public SyncControl {
  public:
   // Opens the board's store. Errors as Replica::Open, and as
   // ReceiptSigner::Load for the receipt key pair.
-  static absl::StatusOr<std::unique_ptr<Board>> Open(
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Board>> Open(
       const BoardOptions& options);
   ~Board() override;
 
@@ -73,20 +73,21 @@ class Board : public SyncControl {
 
   // SyncControl: one row per agency the board knows (from pushes or from
   // reviews' member lists).
-  absl::StatusOr<v1::StatusReply> Status() override;
+  [[nodiscard]] absl::StatusOr<v1::StatusReply> Status() override;
   // SyncControl: the board is the server of record; nothing to do.
-  absl::StatusOr<v1::SyncReply> Sync(const v1::SyncRequest& request) override;
-  absl::StatusOr<v1::VerifyAuditReply> VerifyAudit() override;
+  [[nodiscard]] absl::StatusOr<v1::SyncReply> Sync(
+      const v1::SyncRequest& request) override;
+  [[nodiscard]] absl::StatusOr<v1::VerifyAuditReply> VerifyAudit() override;
   // SyncControl: the receipt bundle for request.agency(), as
   // BoardBundles::Export; INVALID_ARGUMENT without an agency.
-  absl::StatusOr<ExportedBundle> ExportBundle(
+  [[nodiscard]] absl::StatusOr<ExportedBundle> ExportBundle(
       const v1::ExportBundleRequest& request,
       const BundleProgressFn& progress) override;
   // SyncControl: an agency's bundle, as BoardBundles::Import.
-  absl::StatusOr<v1::BundleSummary> ImportBundle(
+  [[nodiscard]] absl::StatusOr<v1::BundleSummary> ImportBundle(
       absl::string_view bytes, const BundleProgressFn& progress) override;
   // SyncControl: a checkpoint of the board's store, as StreamBackup.
-  absl::Status Backup(const BackupChunkFn& send) override;
+  [[nodiscard]] absl::Status Backup(const BackupChunkFn& send) override;
 
   // Which history the feed's numbers count in (restores from backups).
   const FeedEpochs& feed_epochs() const { return feed_epochs_; }
@@ -96,7 +97,7 @@ class Board : public SyncControl {
   // If the data directory was restored from a backup: begins a new feed
   // epoch and moves own counters past any given out since, then forgets the
   // backup's manifest. INVALID_ARGUMENT for another replica's backup.
-  absl::Status RecordRestore();
+  [[nodiscard]] absl::Status RecordRestore();
 
   const BoardOptions options_;
   // Declared before the replica, which holds a pointer to it.

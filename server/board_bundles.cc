@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/bundle_format.h"
-#include "common/change_check.h"
-#include "common/frame_codec.h"
-#include "common/ids.h"
-#include "common/status_macros.h"
+#include "common/base/ids.h"
+#include "common/base/status_macros.h"
+#include "common/records/change_check.h"
+#include "common/sync/bundle_format.h"
+#include "common/sync/frame_codec.h"
 #include "server/board.h"
 #include "server/ingest.h"
 #include "spdlog/spdlog.h"
@@ -22,7 +22,8 @@ constexpr int kMaxRejectionsListed = 100;
 
 // Frame `i` of an agency's bundle, decompressed. INVALID_ARGUMENT if it is
 // not a push or does not decompress.
-absl::StatusOr<v1::PushBatch> DecodePush(const OpenedBundle& bundle, size_t i) {
+[[nodiscard]] absl::StatusOr<v1::PushBatch> DecodePush(
+    const OpenedBundle& bundle, size_t i) {
   const v1::BundleFrame& frame = bundle.frames[i];
   if (!frame.has_push()) {
     return absl::InvalidArgumentError(
@@ -40,7 +41,7 @@ absl::StatusOr<v1::PushBatch> DecodePush(const OpenedBundle& bundle, size_t i) {
 // sender's changes run from first_counter to last_counter with no gap, so
 // that nothing is applied from a bundle that would fail part way. Returns
 // how many changes the bundle holds.
-absl::StatusOr<uint64_t> CheckPushes(const OpenedBundle& bundle) {
+[[nodiscard]] absl::StatusOr<uint64_t> CheckPushes(const OpenedBundle& bundle) {
   const v1::BundleHeader& header = bundle.header;
   if (header.first_counter() == 0 ||
       header.requires_acknowledged() + 1 != header.first_counter()) {

@@ -1,4 +1,4 @@
-// Bundles on the board (DESIGN.md section 5, docs/bundle_format.md): an
+// Bundles on the board (docs/bundle_format.md): an
 // agency's bundle is taken in exactly as its pushes over the network would
 // be (the same Ingest, the same verdicts), and the receipt bundle an agency
 // takes home carries what a sync stream would have sent it: the
@@ -16,10 +16,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "common/clock.h"
-#include "common/receipt.h"
-#include "common/signing.h"
-#include "common/sync_control.h"
+#include "common/api/sync_control.h"
+#include "common/base/clock.h"
+#include "common/security/receipt.h"
+#include "common/security/signing.h"
 
 namespace casesync {
 
@@ -50,15 +50,15 @@ class BoardBundles {
   // list). Store or receipt-signing errors part way leave what was applied
   // durable and consistent (the agency's frontier covers exactly that), so
   // importing again resumes.
-  absl::StatusOr<v1::BundleSummary> Import(absl::string_view bytes,
-                                           const BundleProgressFn& progress);
+  [[nodiscard]] absl::StatusOr<v1::BundleSummary> Import(
+      absl::string_view bytes, const BundleProgressFn& progress);
 
   // The receipt bundle for `agency`. NOT_FOUND for an agency the board has
   // never heard from and no review lists; INVALID_ARGUMENT for a malformed
   // id; store and signing errors. Each feed batch is logged in the audit
   // chain as a disclosure before it goes into the bundle.
-  absl::StatusOr<ExportedBundle> Export(const std::string& agency,
-                                        const BundleProgressFn& progress);
+  [[nodiscard]] absl::StatusOr<ExportedBundle> Export(
+      const std::string& agency, const BundleProgressFn& progress);
 
  private:
   Board* const board_;

@@ -1,11 +1,12 @@
 // casesync-board: the safeguarding board's server of record.
 #include <iostream>
 
-#include "common/config_file.h"
-#include "common/daemon.h"
-#include "common/logging.h"
-#include "common/metrics_server.h"
-#include "common/transport.h"
+#include "common/daemon/daemon.h"
+#include "common/daemon/logging.h"
+#include "common/daemon/metrics_server.h"
+#include "common/program/command_line.h"
+#include "common/program/config_file.h"
+#include "common/security/transport.h"
 #include "server/board_server.h"
 #include "spdlog/spdlog.h"
 

@@ -1,8 +1,9 @@
 #include "server/board_server.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/daemon.h"
-#include "common/status_macros.h"
+#include "common/base/status_macros.h"
+#include "common/daemon/daemon.h"
+#include "common/program/command_line.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"

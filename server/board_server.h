@@ -9,11 +9,11 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/daemon.h"
-#include "common/local_api_service.h"
-#include "common/metrics.h"
-#include "common/metrics_server.h"
-#include "common/transport.h"
+#include "common/api/local_api_service.h"
+#include "common/daemon/metrics.h"
+#include "common/daemon/metrics_server.h"
+#include "common/program/command_line.h"
+#include "common/security/transport.h"
 #include "grpcpp/server.h"
 #include "server/board.h"
 #include "server/sync_service.h"
@@ -43,7 +43,7 @@ class BoardServer {
   // Opens the board and starts both servers. Errors from opening the store,
   // INVALID_ARGUMENT for a transport CheckTransport refuses, UNAVAILABLE when
   // an address cannot be listened on.
-  static absl::StatusOr<std::unique_ptr<BoardServer>> Start(
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<BoardServer>> Start(
       const BoardServerOptions& options);
   ~BoardServer();
 

@@ -1,7 +1,7 @@
 #include "server/caller_identity.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/ids.h"
+#include "common/base/ids.h"
 
 namespace casesync {
 

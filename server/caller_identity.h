@@ -1,5 +1,5 @@
 // Who is calling the sync service: the agency id comes from the connection,
-// never from a request field (DESIGN.md section 6).
+// never from a request field (docs/security.md).
 //
 // With TLS it is the subject common name of the client certificate the
 // handshake verified. With --insecure there is no certificate, and the caller
@@ -23,8 +23,8 @@ inline constexpr char kInsecureAgencyMetadata[] = "casesync-agency";
 // The calling agency's id. UNAUTHENTICATED when the call carries no usable
 // identity (no verified certificate, or in insecure mode no valid
 // metadata).
-absl::StatusOr<std::string> CallerAgency(const grpc::ServerContext& context,
-                                         bool insecure);
+[[nodiscard]] absl::StatusOr<std::string> CallerAgency(
+    const grpc::ServerContext& context, bool insecure);
 
 }  // namespace casesync
 

@@ -11,11 +11,12 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "casesync/v1/storage.pb.h"
-#include "common/access_rules.h"
-#include "common/field_merge.h"
-#include "common/record_types.h"
-#include "common/status_macros.h"
-#include "common/storage_keys.h"
+#include "common/base/status_macros.h"
+#include "common/records/access_rules.h"
+#include "common/records/field_merge.h"
+#include "common/records/record_types.h"
+#include "common/replica/review_lookup.h"
+#include "common/replica/storage_keys.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
 
@@ -96,8 +97,9 @@ class Collector {
 
   // `entry` (its change read) as the cache had it or the store gave it;
   // `outline`, its record's, if the cache had it.
-  absl::Status Consider(const FeedCache::Item& entry,
-                        std::shared_ptr<const RecordOutline> outline) {
+  [[nodiscard]] absl::Status Consider(
+      const FeedCache::Item& entry,
+      std::shared_ptr<const RecordOutline> outline) {
     const uint64_t seq = entry.seq;
     const v1::Change& change = *entry.change;
     const v1::RecordRef& ref = change.record();
@@ -155,7 +157,7 @@ class Collector {
 
   // Whether any value `change` replaced in `field` (the values its write
   // names as parents) satisfies `test`.
-  absl::StatusOr<bool> ReplacedAny(
+  [[nodiscard]] absl::StatusOr<bool> ReplacedAny(
       const v1::Change& change, uint32_t field,
       const std::function<bool(const v1::FieldValue&)>& test) {
     for (const v1::FieldWrite& write : change.writes()) {
@@ -181,7 +183,8 @@ class Collector {
     bool member = false;
   };
 
-  absl::StatusOr<const ReviewSeen*> Review(const std::string& review_id) {
+  [[nodiscard]] absl::StatusOr<const ReviewSeen*> Review(
+      const std::string& review_id) {
     // Most entries of a read are of one review.
     if (last_review_ != nullptr && last_review_->first == review_id) {
       return &last_review_->second;
@@ -289,8 +292,9 @@ class Collector {
   // Every change of one record (`dots`, all it holds) the agency did not
   // write itself. `held`, if not null, is the feed entry numbered `seq`,
   // whose change is one of them, already read and encoded.
-  absl::Status SendRecord(uint64_t seq, const std::vector<v1::Dot>& dots,
-                          const FeedCache::Item* held) {
+  [[nodiscard]] absl::Status SendRecord(uint64_t seq,
+                                        const std::vector<v1::Dot>& dots,
+                                        const FeedCache::Item* held) {
     for (const v1::Dot& dot : dots) {
       if (OwnKept(dot)) continue;
       if (held != nullptr && SameDot(dot, held->change->dot())) {
@@ -305,8 +309,9 @@ class Collector {
   }
 
   // The review record and every record of it the agency may see, whole.
-  absl::Status SendReview(uint64_t seq, const std::string& review_id,
-                          const v1::Review& review) {
+  [[nodiscard]] absl::Status SendReview(uint64_t seq,
+                                        const std::string& review_id,
+                                        const v1::Review& review) {
     ASSIGN_OR_RETURN(std::vector<RecordView> views,
                      replica_.ListRecords(review_id, std::nullopt,
                                           /*include_deleted=*/true));

@@ -1,4 +1,4 @@
-// The board's feed (DESIGN.md section 5): every change the board applies,
+// The board's feed (docs/sync_protocol.md): every change the board applies,
 // its own and the agencies', numbered in one sequence in the same batch that
 // applies it; and what each agency may see of it.
 //
@@ -25,8 +25,8 @@
 #include "absl/time/time.h"
 #include "casesync/v1/storage.pb.h"
 #include "casesync/v1/sync.pb.h"
-#include "common/metrics.h"
-#include "common/replica.h"
+#include "common/daemon/metrics.h"
+#include "common/replica/replica.h"
 #include "server/audit_log.h"
 #include "server/feed_cache.h"
 
@@ -68,18 +68,19 @@ class Feed : public ChangeObserver {
 
   // ChangeObserver: numbers `change` in the feed, in its batch (and notes
   // it for the audit chain).
-  absl::Status OnApplied(Replica::Batch* batch, const v1::Change& change,
-                         const CheckedChange& checked) override;
+  [[nodiscard]] absl::Status OnApplied(Replica::Batch* batch,
+                                       const v1::Change& change,
+                                       const CheckedChange& checked) override;
   // ChangeObserver: appends the batch's audit entry; notes the head the
   // batch leaves.
-  absl::Status OnCommitting(Replica::Batch* batch) override;
+  [[nodiscard]] absl::Status OnCommitting(Replica::Batch* batch) override;
   // ChangeObserver: publishes the head the batch left (now durable) and
   // wakes waiting readers.
   void OnCommitted(uint64_t serial) override;
 
   // The feed head as `batch` would leave it (the sequence number of the
   // newest entry, 0 if none).
-  static absl::StatusOr<uint64_t> HeadIn(Replica::Batch* batch);
+  [[nodiscard]] static absl::StatusOr<uint64_t> HeadIn(Replica::Batch* batch);
 
   // The sequence number of the newest committed entry.
   uint64_t head() const;
@@ -102,7 +103,7 @@ class Feed : public ChangeObserver {
   // the result is the last sequence number considered. The agency's own
   // changes are left out but for those `own_back` names. Errors from
   // reading the store.
-  absl::StatusOr<FeedRead> Read(
+  [[nodiscard]] absl::StatusOr<FeedRead> Read(
       absl::string_view agency, uint64_t after, size_t max_bytes,
       OwnChangesBack own_back = OwnChangesBack()) const;
 
@@ -113,14 +114,14 @@ class Feed : public ChangeObserver {
   }
 
   // The same, decoded.
-  absl::StatusOr<v1::FeedBatch> ReadFor(
+  [[nodiscard]] absl::StatusOr<v1::FeedBatch> ReadFor(
       absl::string_view agency, uint64_t after, size_t max_bytes,
       OwnChangesBack own_back = OwnChangesBack()) const;
 
  private:
   // The feed entry numbered `seq` as the store holds it, read with `*it`
   // (created if null; left where it read, for the next one).
-  absl::StatusOr<v1::Dot> ReadFeedRecord(
+  [[nodiscard]] absl::StatusOr<v1::Dot> ReadFeedRecord(
       uint64_t seq, std::unique_ptr<rocksdb::Iterator>* it) const;
 
   AuditLog* audit_ = nullptr;

@@ -38,7 +38,7 @@
 #include "absl/synchronization/mutex.h"
 #include "casesync/v1/records.pb.h"
 #include "casesync/v1/replication.pb.h"
-#include "common/replica.h"
+#include "common/replica/replica.h"
 
 namespace casesync {
 

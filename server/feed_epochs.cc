@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "absl/random/random.h"
-#include "common/status_macros.h"
-#include "common/storage_keys.h"
+#include "common/base/status_macros.h"
+#include "common/replica/storage_keys.h"
 
 namespace casesync {
 

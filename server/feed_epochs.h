@@ -15,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "casesync/v1/storage.pb.h"
-#include "common/replica.h"
+#include "common/replica/replica.h"
 
 namespace casesync {
 
@@ -23,11 +23,12 @@ class FeedEpochs {
  public:
   // The epochs stored in `replica` (none for a board never restored).
   // DATA_LOSS if they cannot be read.
-  static absl::StatusOr<FeedEpochs> Load(const Replica& replica);
+  [[nodiscard]] static absl::StatusOr<FeedEpochs> Load(const Replica& replica);
 
   // Starts a new epoch (random id) at feed head `head`, staged in `batch`
   // (to be committed by the caller, synced); effective once committed.
-  absl::Status Begin(Replica::Batch* batch, uint64_t head, int64_t now_ms);
+  [[nodiscard]] absl::Status Begin(Replica::Batch* batch, uint64_t head,
+                                   int64_t now_ms);
 
   // The current epoch's id; 0 if the board was never restored.
   uint64_t current() const;

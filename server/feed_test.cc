@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "common/field_merge.h"
+#include "common/records/field_merge.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/board_test_util.h"

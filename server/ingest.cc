@@ -7,13 +7,14 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/access_rules.h"
-#include "common/change_check.h"
-#include "common/ids.h"
-#include "common/record_types.h"
-#include "common/sha256.h"
-#include "common/status_macros.h"
-#include "common/storage_keys.h"
+#include "common/base/ids.h"
+#include "common/base/sha256.h"
+#include "common/base/status_macros.h"
+#include "common/records/access_rules.h"
+#include "common/records/change_check.h"
+#include "common/records/record_types.h"
+#include "common/replica/review_lookup.h"
+#include "common/replica/storage_keys.h"
 #include "server/feed.h"
 #include "server/text_merge.h"
 
@@ -42,7 +43,7 @@ v1::Verdict Rejected(const v1::Dot& dot, v1::Verdict::Reason reason,
   return verdict;
 }
 
-absl::StatusOr<v1::AgencySyncState> ParseState(
+[[nodiscard]] absl::StatusOr<v1::AgencySyncState> ParseState(
     const std::optional<std::string>& bytes) {
   v1::AgencySyncState state;
   if (bytes.has_value() && !state.ParseFromString(*bytes)) {

@@ -1,11 +1,11 @@
-// Taking in agencies' pushes on the board (DESIGN.md sections 5 and 6), and
+// Taking in agencies' pushes on the board (docs/replication.md, "Who may write"; docs/security.md), and
 // the board's per-agency bookkeeping (acknowledged frontier, counts, last
 // contact, feed cursor).
 //
 // Each pushed change is judged: its author must be the pushing agency, it
 // must be well formed and within limits, and the agency must be allowed to
-// write it (common/access_rules.h). An accepted change is applied (and so
-// numbered in the feed); a rejected one is stored nowhere but in its
+// write it (common/records/access_rules.h). An accepted change is applied (and
+// so numbered in the feed); a rejected one is stored nowhere but in its
 // verdict. The agency's acknowledged frontier moves over both, in the same
 // synced batch, so the acknowledgement sent afterwards is durable, and a
 // crash at any point can repeat a push but never lose or double one.
@@ -35,11 +35,11 @@
 #include "absl/types/span.h"
 #include "casesync/v1/storage.pb.h"
 #include "casesync/v1/sync.pb.h"
-#include "common/access_rules.h"
-#include "common/change_check.h"
-#include "common/clock.h"
-#include "common/receipt.h"
-#include "common/replica.h"
+#include "common/base/clock.h"
+#include "common/records/access_rules.h"
+#include "common/records/change_check.h"
+#include "common/replica/replica.h"
+#include "common/security/receipt.h"
 #include "server/audit_log.h"
 
 namespace casesync {
@@ -87,14 +87,14 @@ class Ingest {
   // change's counter skips past the frontier; RESOURCE_EXHAUSTED, with
   // nothing written, for a push of more than max_push_changes; store errors
   // otherwise.
-  absl::StatusOr<v1::PushAck> Push(absl::string_view agency,
-                                   const v1::PushBatch& push);
+  [[nodiscard]] absl::StatusOr<v1::PushAck> Push(absl::string_view agency,
+                                                 const v1::PushBatch& push);
   // The same, with `checked[i]` = CheckAndSerialize(push.changes(i), the
   // board's limits) done beforehand (by the thread that decoded the push).
   // INVALID_ARGUMENT, with nothing written, if the sizes differ.
-  absl::StatusOr<v1::PushAck> Push(absl::string_view agency,
-                                   const v1::PushBatch& push,
-                                   absl::Span<const CheckedChange> checked);
+  [[nodiscard]] absl::StatusOr<v1::PushAck> Push(
+      absl::string_view agency, const v1::PushBatch& push,
+      absl::Span<const CheckedChange> checked);
 
   // A push judged and written by Apply, not yet known to be synced.
   struct AppliedPush {
@@ -116,10 +116,10 @@ class Ingest {
   // its acknowledgement from its next Welcome). Call Acknowledge for every
   // applied push, in order, even when the stream has gone: what a Welcome
   // says must be durable (DurableState).
-  absl::StatusOr<AppliedPush> Apply(absl::string_view agency,
-                                    const v1::PushBatch& push,
-                                    absl::Span<const CheckedChange> checked);
-  absl::StatusOr<v1::PushAck> Acknowledge(AppliedPush applied);
+  [[nodiscard]] absl::StatusOr<AppliedPush> Apply(
+      absl::string_view agency, const v1::PushBatch& push,
+      absl::Span<const CheckedChange> checked);
+  [[nodiscard]] absl::StatusOr<v1::PushAck> Acknowledge(AppliedPush applied);
 
   // From now on the acknowledgement of each push that moves the agency's
   // frontier carries a receipt signed by `signer`, naming `board_id` and
@@ -161,22 +161,25 @@ class Ingest {
   [[nodiscard]] absl::Status FlushFeedAck(absl::string_view agency);
 
   // The bookkeeping of one agency (all zero if never seen).
-  absl::StatusOr<v1::AgencySyncState> State(absl::string_view agency) const;
+  [[nodiscard]] absl::StatusOr<v1::AgencySyncState> State(
+      absl::string_view agency) const;
   // The same, once every push of `agency` written so far is synced: what a
   // Welcome may tell the agency it holds. Errors as State, or the sync's.
-  absl::StatusOr<v1::AgencySyncState> DurableState(absl::string_view agency);
+  [[nodiscard]] absl::StatusOr<v1::AgencySyncState> DurableState(
+      absl::string_view agency);
 
   // Every agency the board has bookkeeping for, by id.
-  absl::StatusOr<std::vector<std::pair<std::string, v1::AgencySyncState>>>
+  [[nodiscard]] absl::StatusOr<
+      std::vector<std::pair<std::string, v1::AgencySyncState>>>
   AllStates() const;
 
   // The rejections of `agency`'s own changes with counters above `after`.
-  absl::StatusOr<std::vector<v1::Verdict>> RejectionsAfter(
+  [[nodiscard]] absl::StatusOr<std::vector<v1::Verdict>> RejectionsAfter(
       absl::string_view agency, uint64_t after) const;
 
   // The verdict on one change pushed by `agency`, nullopt if not judged yet.
   // An accepted verdict is derived from the frontier (no decided_at).
-  absl::StatusOr<std::optional<v1::Verdict>> VerdictOf(
+  [[nodiscard]] absl::StatusOr<std::optional<v1::Verdict>> VerdictOf(
       absl::string_view agency, const v1::Dot& dot) const;
 
  private:
@@ -192,7 +195,7 @@ class Ingest {
 
   // A refusal if `ref` names a record the review does not hold yet and the
   // review is full. Store errors only.
-  absl::StatusOr<std::optional<Refusal>> CheckRecordCount(
+  [[nodiscard]] absl::StatusOr<std::optional<Refusal>> CheckRecordCount(
       Replica::Batch* batch, const v1::RecordRef& ref) const;
 
   Replica* const replica_;

@@ -7,9 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "common/frame_codec.h"
-#include "common/grpc_status.h"
-#include "common/status_macros.h"
+#include "common/base/status_macros.h"
+#include "common/program/grpc_status.h"
+#include "common/sync/frame_codec.h"
 #include "google/protobuf/arena.h"
 #include "server/caller_identity.h"
 #include "server/ingest.h"
@@ -64,7 +64,7 @@ class Session {
   void SendOwnBack(OwnChangesBack own) { own_back_ = own; }
 
   // Sends the feed from `cursor` on, live, until Finish() or a failed write.
-  absl::Status TailFeed(uint64_t cursor) {
+  [[nodiscard]] absl::Status TailFeed(uint64_t cursor) {
     Feed* feed = board_->feed();
     while (!stopping_->load()) {
       const uint64_t wakes = feed->wake_count();

@@ -16,7 +16,7 @@
 #include <atomic>
 
 #include "casesync/v1/sync.grpc.pb.h"
-#include "common/metrics.h"
+#include "common/daemon/metrics.h"
 #include "server/board.h"
 
 namespace casesync {

@@ -9,12 +9,12 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "common/change_check.h"
-#include "common/field_merge.h"
-#include "common/record_types.h"
-#include "common/status_macros.h"
-#include "common/storage_keys.h"
-#include "common/text_diff.h"
+#include "common/base/status_macros.h"
+#include "common/records/change_check.h"
+#include "common/records/field_merge.h"
+#include "common/records/record_types.h"
+#include "common/records/text_diff.h"
+#include "common/replica/storage_keys.h"
 #include "spdlog/spdlog.h"
 
 namespace casesync {
@@ -60,7 +60,7 @@ std::string ToLines(absl::string_view text) {
 
 // The inverse of ToLines. INTERNAL for a malformed escape (git returned
 // something it was not given).
-absl::StatusOr<std::string> FromLines(absl::string_view lines) {
+[[nodiscard]] absl::StatusOr<std::string> FromLines(absl::string_view lines) {
   std::string text;
   text.reserve(lines.size());
   for (size_t i = 0; i < lines.size(); ++i) {

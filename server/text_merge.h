@@ -1,5 +1,4 @@
-// Three-way merge of long text fields on the board (DESIGN.md section 4,
-// "Long text fields get help"; docs/text_merge.md).
+// Three-way merge of long text fields on the board (docs/text_merge.md).
 //
 // When an agency's push leaves a free-text field of a record with several
 // current values (a conflict) that were all edited from one earlier value,
@@ -30,7 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "casesync/v1/replication.pb.h"
-#include "common/replica.h"
+#include "common/replica/replica.h"
 
 namespace casesync {
 
@@ -48,9 +47,9 @@ struct TextMerge {
 // so edits separated by at least one unchanged word or space merge, and the
 // same edit made on both sides merges into one. Any bytes round-trip,
 // newlines included. INTERNAL if libgit2 fails (out of memory).
-absl::StatusOr<TextMerge> MergeText(absl::string_view ancestor,
-                                    absl::string_view ours,
-                                    absl::string_view theirs);
+[[nodiscard]] absl::StatusOr<TextMerge> MergeText(absl::string_view ancestor,
+                                                  absl::string_view ours,
+                                                  absl::string_view theirs);
 
 // The author text of the changes the board writes when it merges.
 inline constexpr absl::string_view kMergeAuthor =
@@ -65,10 +64,10 @@ inline constexpr size_t kMinMergedAncestorBytes = 64;
 // Collects the fields an ingest batch writes that a merge may concern, and
 // merges those left in conflict, in the same batch.
 //
-// Which fields: free text (IsFreeTextField in common/text_diff.h) written
-// with parents (a write without parents starts a field's history, so it has
-// no common ancestor with anything). Which conflicts: every current value is
-// text, they have one common ancestor (FindCommonAncestor), which is text of
+// Which fields: free text (IsFreeTextField in common/records/text_diff.h)
+// written with parents (a write without parents starts a field's history, so it
+// has no common ancestor with anything). Which conflicts: every current value
+// is text, they have one common ancestor (FindCommonAncestor), which is text of
 // at least kMinMergedAncestorBytes, and merging them one after another (in
 // dot order) against it is clean.
 class TextConflictMerger {
@@ -88,12 +87,12 @@ class TextConflictMerger {
   using FieldKey = std::tuple<std::string, std::string, uint32_t, int>;
   // Merges one noted field if it is in conflict and the merge is clean:
   // true if it staged a change.
-  absl::StatusOr<bool> MergeField(Replica::Batch* batch, const FieldKey& key);
+  [[nodiscard]] absl::StatusOr<bool> MergeField(Replica::Batch* batch,
+                                                const FieldKey& key);
   // The merged value of one field, nullopt to leave it to a person; `ref`
   // set to the record's address.
-  absl::StatusOr<std::optional<std::string>> Merged(Replica::Batch* batch,
-                                                    const FieldKey& key,
-                                                    v1::RecordRef* ref);
+  [[nodiscard]] absl::StatusOr<std::optional<std::string>> Merged(
+      Replica::Batch* batch, const FieldKey& key, v1::RecordRef* ref);
   std::set<FieldKey> noted_;
 };
 

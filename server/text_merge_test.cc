@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "common/text_diff.h"
+#include "common/records/text_diff.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/board_test_util.h"

@@ -172,7 +172,7 @@ TEST_F(ClockSkewTest, ADayAheadOrBehindIsNeitherRejectedNorMisordered) {
   EXPECT_EQ(Composite(d_.BoardSocket()).size(), 4u);
 
   // Concurrent edits of one field: each agency's own record against the
-  // board (agencies never write each other's records, DESIGN.md section 5).
+  // board (agencies never write each other's records, docs/replication.md).
   ASSERT_NO_FATAL_FAILURE(Disconnect("police"));
   ASSERT_NO_FATAL_FAILURE(Disconnect("school"));
   Edit(police, x, "Strategy meeting on the 3rd");

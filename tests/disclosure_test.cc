@@ -11,7 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "casesync/v1/sync.grpc.pb.h"
-#include "common/frame_codec.h"
+#include "common/sync/frame_codec.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"

@@ -1,4 +1,4 @@
-// Process-level fault test (DESIGN.md section 8, issue 7): a board and two
+// Process-level fault test (docs/architecture.md, "Tests"): a board and two
 // agencies, each agency reaching the board through its own TcpProxy, keep
 // working while the network delays, stalls, resets, truncates, duplicates
 // and partitions, one fault at a time in a seeded random order. Once the

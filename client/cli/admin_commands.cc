@@ -15,8 +15,8 @@
 #include "client/cli/file_io.h"
 #include "client/cli/output.h"
 #include "client/cli/progress_bar.h"
-#include "common/backup.h"
-#include "common/daemon.h"
+#include "common/base/backup_manifest.h"
+#include "common/program/command_line.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 

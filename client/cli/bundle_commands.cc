@@ -15,9 +15,9 @@
 #include "client/cli/file_io.h"
 #include "client/cli/output.h"
 #include "client/cli/progress_bar.h"
-#include "common/bundle_format.h"
-#include "common/change_check.h"
-#include "common/daemon.h"
+#include "common/program/command_line.h"
+#include "common/records/change_check.h"
+#include "common/sync/bundle_format.h"
 
 namespace casesync::cli {
 namespace {

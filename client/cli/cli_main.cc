@@ -3,7 +3,7 @@
 
 #include "client/cli/commands.h"
 #include "client/cli/output.h"
-#include "common/daemon.h"
+#include "common/program/command_line.h"
 
 int main(int argc, char** argv) {
   CLI::App app{

@@ -27,11 +27,11 @@
 #include "client/cli/output.h"
 #include "client/cli/progress_bar.h"
 #include "client/cli/review_commands.h"
-#include "common/change_check.h"
-#include "common/daemon.h"
-#include "common/field_value.h"
-#include "common/grpc_status.h"
-#include "common/record_types.h"
+#include "common/program/command_line.h"
+#include "common/program/grpc_status.h"
+#include "common/records/change_check.h"
+#include "common/records/field_value.h"
+#include "common/records/record_types.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -221,9 +221,11 @@ int Status(Client& client, const CliContext& context) {
 // Runs the Sync call on a thread of its own and, meanwhile, draws how far
 // the push and then the pull have got from the daemon's status, read a few
 // times a second (the first sync of a large contribution takes a while).
-absl::Status SyncWithProgress(Stub* stub, const CliContext& context,
-                              const v1::SyncRequest& request,
-                              absl::Duration deadline, v1::SyncReply* reply) {
+[[nodiscard]] absl::Status SyncWithProgress(Stub* stub,
+                                            const CliContext& context,
+                                            const v1::SyncRequest& request,
+                                            absl::Duration deadline,
+                                            v1::SyncReply* reply) {
   auto ask_status = [stub]() -> std::optional<v1::AgencyStatus> {
     grpc::ClientContext ask;
     ask.set_deadline(std::chrono::system_clock::now() +

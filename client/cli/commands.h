@@ -1,4 +1,4 @@
-// The commands of the casesync command line (DESIGN.md section 7), each a
+// The commands of the casesync command line (docs/user_contract.md), each a
 // call or two to the local API of the daemon that owns the socket.
 //
 // Exit codes: 0 success; 1 the operation failed (the daemon's message on

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "client/cli/output.h"
-#include "common/daemon.h"
+#include "common/program/command_line.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 

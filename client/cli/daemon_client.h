@@ -14,7 +14,7 @@
 #include "absl/time/time.h"
 #include "casesync/v1/local_api.grpc.pb.h"
 #include "client/cli/commands.h"
-#include "common/grpc_status.h"
+#include "common/program/grpc_status.h"
 
 namespace casesync::cli {
 

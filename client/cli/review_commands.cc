@@ -12,7 +12,7 @@
 #include "client/cli/file_io.h"
 #include "client/cli/output.h"
 #include "client/cli/progress_bar.h"
-#include "common/daemon.h"
+#include "common/program/command_line.h"
 
 namespace casesync::cli {
 namespace {

@@ -1,5 +1,5 @@
 // The joint review commands: `discrepancies list|decide`, `export` and
-// `pseudonym add|list` (DESIGN.md section 7; docs/joint_review.md). The
+// `pseudonym add|list` (docs/user_contract.md; docs/joint_review.md). The
 // daemon finds discrepancies and builds the document; the command line shows
 // them, and writes an exported document atomically (a temporary file beside
 // it, synced, then renamed), so a refused or failed export leaves nothing

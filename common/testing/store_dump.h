@@ -8,7 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "common/store.h"
+#include "common/replica/store.h"
 
 namespace casesync::testing {
 

@@ -11,7 +11,7 @@
 
 #include "casesync/v1/sync.pb.h"
 #include "client/feed_apply.h"
-#include "common/replica.h"
+#include "common/replica/replica.h"
 #include "tests/fuzz/fuzz_seeds.h"
 
 namespace {

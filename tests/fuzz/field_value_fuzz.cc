@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "common/change_check.h"
-#include "common/field_value.h"
-#include "common/record_types.h"
+#include "common/records/change_check.h"
+#include "common/records/field_value.h"
+#include "common/records/record_types.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;

@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "casesync/v1/sync.pb.h"
-#include "common/frame_codec.h"
+#include "common/sync/frame_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -7,8 +7,8 @@
 #include <mutex>
 
 #include "casesync/v1/sync.pb.h"
-#include "common/frame_codec.h"
-#include "common/replica.h"
+#include "common/replica/replica.h"
+#include "common/sync/frame_codec.h"
 
 namespace casesync::fuzz {
 namespace {

@@ -1,0 +1,93 @@
+// The gRPC adapter of the local API (local_api.proto): translates each call
+// to RecordService, ReviewService (which it owns) or SyncControl and their
+// absl::Status to grpc::Status. Nothing else lives here.
+//
+// Thread-safety: as RecordService, ReviewService and SyncControl (all
+// thread-safe).
+#ifndef CASESYNC_COMMON_API_LOCAL_API_SERVICE_H_
+#define CASESYNC_COMMON_API_LOCAL_API_SERVICE_H_
+
+#include "casesync/v1/local_api.grpc.pb.h"
+#include "common/api/record_service.h"
+#include "common/api/review_service.h"
+#include "common/api/sync_control.h"
+
+namespace casesync {
+
+class LocalApiService final : public v1::LocalApi::Service {
+ public:
+  // Neither is owned; both must outlive the service.
+  LocalApiService(RecordService* records, SyncControl* sync)
+      : records_(records), sync_(sync), reviews_(records, sync) {}
+
+  grpc::Status GetStatus(grpc::ServerContext* context,
+                         const v1::GetStatusRequest* request,
+                         v1::StatusReply* reply) override;
+  grpc::Status Sync(grpc::ServerContext* context,
+                    const v1::SyncRequest* request,
+                    v1::SyncReply* reply) override;
+  grpc::Status EditRecord(grpc::ServerContext* context,
+                          const v1::EditRecordRequest* request,
+                          v1::EditRecordReply* reply) override;
+  grpc::Status DeleteRecord(grpc::ServerContext* context,
+                            const v1::DeleteRecordRequest* request,
+                            v1::EditRecordReply* reply) override;
+  grpc::Status GetRecord(grpc::ServerContext* context,
+                         const v1::GetRecordRequest* request,
+                         v1::RecordDetail* reply) override;
+  grpc::Status ListRecords(grpc::ServerContext* context,
+                           const v1::ListRecordsRequest* request,
+                           v1::ListRecordsReply* reply) override;
+  grpc::Status ListConflicts(grpc::ServerContext* context,
+                             const v1::ListConflictsRequest* request,
+                             v1::ListConflictsReply* reply) override;
+  grpc::Status ResolveConflict(grpc::ServerContext* context,
+                               const v1::ResolveConflictRequest* request,
+                               v1::EditRecordReply* reply) override;
+  grpc::Status ImportChronology(grpc::ServerContext* context,
+                                const v1::ImportChronologyRequest* request,
+                                v1::ImportChronologyReply* reply) override;
+  grpc::Status ImportChronologyWithProgress(
+      grpc::ServerContext* context, const v1::ImportChronologyRequest* request,
+      grpc::ServerWriter<v1::ImportChronologyStreamReply>* writer) override;
+  grpc::Status GetDigest(grpc::ServerContext* context,
+                         const v1::GetDigestRequest* request,
+                         v1::DigestReply* reply) override;
+  grpc::Status ListChanges(grpc::ServerContext* context,
+                           const v1::ListChangesRequest* request,
+                           v1::ListChangesReply* reply) override;
+  grpc::Status VerifyAudit(grpc::ServerContext* context,
+                           const v1::VerifyAuditRequest* request,
+                           v1::VerifyAuditReply* reply) override;
+  grpc::Status ListReceipts(grpc::ServerContext* context,
+                            const v1::ListReceiptsRequest* request,
+                            v1::ListReceiptsReply* reply) override;
+  grpc::Status ExportBundle(
+      grpc::ServerContext* context, const v1::ExportBundleRequest* request,
+      grpc::ServerWriter<v1::BundleStreamReply>* writer) override;
+  grpc::Status ImportBundle(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::BundleStreamReply, v1::ImportBundleRequest>*
+          stream) override;
+  grpc::Status Backup(grpc::ServerContext* context,
+                      const v1::BackupRequest* request,
+                      grpc::ServerWriter<v1::BackupChunk>* writer) override;
+  grpc::Status ListDiscrepancies(grpc::ServerContext* context,
+                                 const v1::ListDiscrepanciesRequest* request,
+                                 v1::ListDiscrepanciesReply* reply) override;
+  grpc::Status DecideDiscrepancy(grpc::ServerContext* context,
+                                 const v1::DecideDiscrepancyRequest* request,
+                                 v1::EditRecordReply* reply) override;
+  grpc::Status ExportReview(
+      grpc::ServerContext* context, const v1::ExportReviewRequest* request,
+      grpc::ServerWriter<v1::ExportChunk>* writer) override;
+
+ private:
+  RecordService* const records_;
+  SyncControl* const sync_;
+  ReviewService reviews_;
+};
+
+}  // namespace casesync
+
+#endif  // CASESYNC_COMMON_API_LOCAL_API_SERVICE_H_

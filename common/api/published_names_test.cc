@@ -1,0 +1,50 @@
+// The published export's name check over rendered documents: the review
+// room's pseudonym map (common/review/pseudonyms.h) applied to what the
+// document room renders (common/document/review_render.h), as the export
+// service does (common/api/review_service.cc).
+#include <string>
+#include <vector>
+
+#include "common/document/review_render.h"
+#include "common/review/pseudonyms.h"
+#include "common/testing/review_fixture.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace casesync {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+v1::PseudonymEntry Entry(const std::string& real,
+                         const std::string& pseudonym) {
+  v1::PseudonymEntry entry;
+  entry.set_real_name(real);
+  entry.set_pseudonym(pseudonym);
+  return entry;
+}
+
+// The fixture's people. It names them by pseudonym only.
+std::vector<v1::PseudonymEntry> Map() {
+  return {Entry("Jayden Walker", "Child J"), Entry("Kelly Walker", "Mother")};
+}
+
+TEST(FindRealNamesInTextTest, ChecksTheRenderedDocument) {
+  v1::JointReview review = testing::ReviewFixture();
+  EXPECT_THAT(FindRealNamesInText(Map(), RenderReviewMarkdown(review)),
+              IsEmpty());
+  EXPECT_THAT(FindRealNamesInText(Map(), RenderReviewHtml(review)), IsEmpty());
+  review.mutable_review()->set_partnership("Walker House partnership");
+  const std::vector<std::string> found =
+      FindRealNamesInText(Map(), RenderReviewMarkdown(review));
+  // "# title", "", "## Introduction", "", then the facts list.
+  EXPECT_THAT(found, ElementsAre("line 5: \"Walker\" (part of a real name)"));
+  ApplyPseudonyms(Map(), &review);  // replaces full names only
+  EXPECT_THAT(FindRealNamesInText(Map(), RenderReviewMarkdown(review)),
+              Not(IsEmpty()));
+}
+
+}  // namespace
+}  // namespace casesync

@@ -1,0 +1,207 @@
+#include "common/api/review_service.h"
+
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/base/status_macros.h"
+#include "common/document/review_render.h"
+#include "common/records/field_value.h"
+#include "common/review/joint_review.h"
+#include "common/review/pseudonyms.h"
+
+namespace casesync {
+namespace {
+
+namespace pb = ::google::protobuf;
+
+constexpr size_t kExportChunkBytes = 1 << 20;
+
+// The discrepancies alone need only the chronology, but they are built the
+// same way as the document's so that ids and decisions always agree.
+[[nodiscard]] absl::StatusOr<v1::JointReview> Discrepancies(
+    const Replica& replica, absl::string_view review_id,
+    const v1::MatchRules& rules) {
+  JointReviewOptions options;
+  options.rules = rules;
+  return BuildJointReview(replica, review_id, options);
+}
+
+void Set(v1::EditRecordRequest* request, absl::string_view name,
+         absl::string_view value) {
+  v1::FieldSetting* setting = request->add_set();
+  setting->set_name(std::string(name));
+  setting->set_value(std::string(value));
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ListDiscrepanciesReply> ReviewService::ListDiscrepancies(
+    const v1::ListDiscrepanciesRequest& request) {
+  ASSIGN_OR_RETURN(v1::JointReview review,
+                   Discrepancies(*records_->replica(), request.review_id(),
+                                 request.rules()));
+  v1::ListDiscrepanciesReply reply;
+  for (v1::Discrepancy& discrepancy : *review.mutable_discrepancies()) {
+    if (request.undecided_only() && discrepancy.has_decision()) continue;
+    *reply.add_discrepancies() = std::move(discrepancy);
+  }
+  for (v1::CompositeEntry& entry :
+       *review.mutable_chronology()->mutable_entries()) {
+    if (entry.sources_size() > 1) *reply.add_duplicates() = std::move(entry);
+  }
+  return reply;
+}
+
+absl::StatusOr<v1::EditRecordReply> ReviewService::Decide(
+    const v1::DecideDiscrepancyRequest& request) {
+  if (!records_->agency().empty()) {
+    return absl::FailedPreconditionError(
+        "discrepancies are decided by the review team on the board; the "
+        "decision reaches this agency when it syncs");
+  }
+  if (request.rationale().empty()) {
+    return absl::InvalidArgumentError(
+        "a decision needs a rationale (--rationale TEXT): why the review "
+        "takes this version");
+  }
+  ASSIGN_OR_RETURN(v1::JointReview review,
+                   Discrepancies(*records_->replica(), request.review_id(),
+                                 request.rules()));
+  const v1::Discrepancy* found = nullptr;
+  for (const v1::Discrepancy& discrepancy : review.discrepancies()) {
+    if (discrepancy.id() == request.discrepancy_id()) found = &discrepancy;
+  }
+  if (found == nullptr) {
+    return absl::NotFoundError(absl::StrCat(
+        "review ", request.review_id(), " has no discrepancy ",
+        request.discrepancy_id(), " (casesync discrepancies list --review ",
+        request.review_id(),
+        " shows them; list and decide with the same matching rules)"));
+  }
+  std::string value;
+  std::string chosen_entry;
+  switch (request.choice_case()) {
+    case v1::DecideDiscrepancyRequest::kVersion: {
+      const uint32_t version = request.version();
+      if (version < 1 ||
+          version > static_cast<uint32_t>(found->versions_size())) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--version must be 1 to ", found->versions_size(),
+                         ", not ", version));
+      }
+      value = found->versions(version - 1).value();
+      chosen_entry = found->versions(version - 1).entry_id();
+      break;
+    }
+    case v1::DecideDiscrepancyRequest::kValue: {
+      const pb::FieldDescriptor* field =
+          v1::ChronologyEntry::descriptor()->FindFieldByName(found->field());
+      if (field == nullptr) {
+        return absl::InternalError(
+            absl::StrCat("unknown chronology field ", found->field()));
+      }
+      absl::StatusOr<v1::FieldValue> parsed =
+          ParseFieldValue(*field, request.value());
+      absl::Status valid = parsed.status();
+      // The value is text in the decision; only its form is checked here
+      // (the decision's own field limits apply when it is written).
+      if (valid.ok()) {
+        valid =
+            CheckFieldValue(*field, *parsed, std::numeric_limits<size_t>::max(),
+                            std::numeric_limits<size_t>::max());
+      }
+      if (!valid.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(found->field(), ": ", valid.message()));
+      }
+      value = FormatFieldValue(*field, *parsed);
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError(
+          "say which version the review takes (--version N) or give the "
+          "value (--value TEXT)");
+  }
+
+  v1::EditRecordRequest edit;
+  edit.set_review_id(request.review_id());
+  edit.set_type("decision");
+  edit.set_author(request.author());
+  if (found->has_decision()) {
+    edit.set_record_id(found->decision().id());
+  } else {
+    edit.set_create(true);
+    Set(&edit, "discrepancy_id", found->id());
+    Set(&edit, "field", found->field());
+    std::vector<std::string> entries;
+    for (const v1::DiscrepancyVersion& version : found->versions()) {
+      entries.push_back(version.entry_id());
+    }
+    Set(&edit, "entry_ids", absl::StrJoin(entries, ","));
+  }
+  Set(&edit, "chosen_entry_id", chosen_entry);
+  Set(&edit, "value", value);
+  Set(&edit, "rationale", request.rationale());
+  return records_->Edit(edit);
+}
+
+absl::Status ReviewService::Export(const v1::ExportReviewRequest& request,
+                                   const ExportSink& send) {
+  std::string (*render)(const v1::JointReview&) = nullptr;
+  if (request.format() == "md") {
+    render = RenderReviewMarkdown;
+  } else if (request.format() == "html") {
+    render = RenderReviewHtml;
+  } else if (request.format() == "json") {
+    render = RenderReviewJson;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown format '", request.format(), "': md, html or json"));
+  }
+  if (request.published() && !records_->agency().empty()) {
+    return absl::FailedPreconditionError(
+        "a published export is made on the board, which holds the review's "
+        "pseudonym map and checks that no real name is left");
+  }
+  JointReviewOptions options;
+  options.rules = request.rules();
+  options.published = request.published();
+  v1::BoardStatus board;
+  if (records_->agency().empty()) {
+    ASSIGN_OR_RETURN(v1::StatusReply status, sync_->Status());
+    board = status.board();
+    options.board = &board;
+  }
+  ASSIGN_OR_RETURN(
+      v1::JointReview review,
+      BuildJointReview(*records_->replica(), request.review_id(), options));
+  const std::string document = render(review);
+  if (request.published()) {
+    ASSIGN_OR_RETURN(std::vector<v1::PseudonymEntry> map,
+                     PseudonymMap(*records_->replica(), request.review_id()));
+    std::vector<std::string> places = FindRealNames(map, review);
+    for (std::string& place : FindRealNamesInText(map, document)) {
+      places.push_back(
+          absl::StrCat("in the ", request.format(), " document, ", place));
+    }
+    if (!places.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "not fit to publish: ", places.size(),
+          places.size() == 1 ? " place still names" : " places still name",
+          " someone in the review's pseudonym map (replace the name in the "
+          "record, or add the full name with casesync pseudonym add):\n",
+          absl::StrJoin(places, "\n")));
+    }
+  }
+  for (size_t at = 0; at < document.size(); at += kExportChunkBytes) {
+    if (!send(absl::string_view(document).substr(at, kExportChunkBytes))) {
+      return absl::CancelledError("the caller went away");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace casesync

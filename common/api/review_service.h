@@ -1,0 +1,62 @@
+// The joint review work of the local API (proto/casesync/v1/local_api.proto):
+// listing discrepancies, recording the review team's decisions on them, and
+// exporting the joint review document (common/review/joint_review.h assembles
+// it, common/document/review_render.h renders it, common/review/pseudonyms.h
+// checks a published one).
+//
+// Thread-safety: safe to call from many threads (it reads the replica and
+// writes through RecordService, both thread-safe).
+#ifndef CASESYNC_COMMON_API_REVIEW_SERVICE_H_
+#define CASESYNC_COMMON_API_REVIEW_SERVICE_H_
+
+#include <functional>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "casesync/v1/local_api.pb.h"
+#include "common/api/record_service.h"
+#include "common/api/sync_control.h"
+
+namespace casesync {
+
+// Takes the next piece of an exported document; false if the caller has
+// gone (the export stops).
+using ExportSink = std::function<bool(absl::string_view piece)>;
+
+class ReviewService {
+ public:
+  // Neither is owned; both must outlive the service.
+  ReviewService(RecordService* records, SyncControl* sync)
+      : records_(records), sync_(sync) {}
+
+  // NOT_FOUND for an unknown review; INVALID_ARGUMENT for rules out of
+  // range; store errors otherwise.
+  [[nodiscard]] absl::StatusOr<v1::ListDiscrepanciesReply> ListDiscrepancies(
+      const v1::ListDiscrepanciesRequest& request);
+
+  // Writes (or, for a discrepancy decided before, edits) the decision record.
+  // INVALID_ARGUMENT without a rationale or choice, for a version other than
+  // 1 or 2, or a value that does not parse as the field; NOT_FOUND for an
+  // unknown review or a discrepancy not found under the rules given;
+  // FAILED_PRECONDITION on an agency daemon; as RecordService::Edit
+  // otherwise.
+  [[nodiscard]] absl::StatusOr<v1::EditRecordReply> Decide(
+      const v1::DecideDiscrepancyRequest& request);
+
+  // Renders the document and hands it to `send` in pieces of at most 1 MiB,
+  // only once it is complete and checked. INVALID_ARGUMENT for an unknown
+  // format; NOT_FOUND for an unknown review; FAILED_PRECONDITION for a
+  // published export on an agency daemon (the map is on the board) or one
+  // that still names someone (the message lists every place, one per
+  // line); CANCELLED if `send` returns false.
+  [[nodiscard]] absl::Status Export(const v1::ExportReviewRequest& request,
+                                    const ExportSink& send);
+
+ private:
+  RecordService* const records_;
+  SyncControl* const sync_;
+};
+
+}  // namespace casesync
+
+#endif  // CASESYNC_COMMON_API_REVIEW_SERVICE_H_

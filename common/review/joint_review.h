@@ -1,0 +1,44 @@
+// Assembling the joint review (review.proto's JointReview) from the records a
+// replica holds: the review, every agency's contribution, the composite
+// chronology and discrepancies (common/review/event_matching.h) with the review
+// team's decisions, episodes with their factors, findings by category, the
+// action plan and open conflicts.
+//
+// Thread-safety: reads the replica only; safe from many threads.
+#ifndef CASESYNC_COMMON_REVIEW_JOINT_REVIEW_H_
+#define CASESYNC_COMMON_REVIEW_JOINT_REVIEW_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "casesync/v1/local_api.pb.h"
+#include "casesync/v1/review.pb.h"
+#include "common/replica/replica.h"
+
+namespace casesync {
+
+struct JointReviewOptions {
+  // Rules for the chronology and discrepancies (zero fields: defaults).
+  v1::MatchRules rules;
+  // Only records of published visibility, names replaced by pseudonyms
+  // (the caller checks what is left: common/review/pseudonyms.h).
+  bool published = false;
+  // The board's status, for each agency's last contact and verdicts; null
+  // on an agency daemon.
+  const v1::BoardStatus* board = nullptr;
+};
+
+// NOT_FOUND for a review the replica does not hold; INVALID_ARGUMENT for
+// rules out of range; store errors otherwise.
+[[nodiscard]] absl::StatusOr<v1::JointReview> BuildJointReview(
+    const Replica& replica, absl::string_view review_id,
+    const JointReviewOptions& options);
+
+// The review's pseudonym map (empty on an agency, which never holds it).
+[[nodiscard]] absl::StatusOr<std::vector<v1::PseudonymEntry>> PseudonymMap(
+    const Replica& replica, absl::string_view review_id);
+
+}  // namespace casesync
+
+#endif  // CASESYNC_COMMON_REVIEW_JOINT_REVIEW_H_
