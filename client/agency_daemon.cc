@@ -57,6 +57,7 @@ absl::StatusOr<std::unique_ptr<AgencyDaemon>> AgencyDaemon::Start(
     RETURN_IF_ERROR(ForgetRestoredBackup(options.data_dir));
   RecordServiceOptions record_options;
   record_options.replica = daemon->replica_.get();
+  record_options.role = Role::kAgency;
   record_options.agency = options.agency;
   record_options.on_write = [link = daemon->link_.get()] {
     link->LocalWrite();
@@ -65,8 +66,11 @@ absl::StatusOr<std::unique_ptr<AgencyDaemon>> AgencyDaemon::Start(
     return link->MayWrite();
   };
   daemon->records_ = std::make_unique<RecordService>(std::move(record_options));
-  daemon->local_service_ = std::make_unique<LocalApiService>(
-      daemon->records_.get(), daemon->link_.get());
+  LocalApiParts parts;
+  parts.records = daemon->records_.get();
+  parts.sync = daemon->link_.get();
+  parts.receipts = daemon->link_.get();
+  daemon->local_service_ = std::make_unique<LocalApiService>(parts);
   ASSIGN_OR_RETURN(daemon->local_server_,
                    ServeLocalApi(options.socket, daemon->local_service_.get()));
   if (!options.metrics_listen.empty()) {

@@ -6,6 +6,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "client/feed_apply.h"
+#include "common/base/role.h"
 #include "common/base/status_macros.h"
 #include "common/program/command_line.h"
 #include "common/program/grpc_status.h"
@@ -472,7 +473,7 @@ absl::Status BoardLink::MayWrite() const {
 
 absl::Status BoardLink::Backup(const BackupChunkFn& send) {
   v1::BackupManifest manifest;
-  manifest.set_role("agency");
+  manifest.set_role(RoleName(Role::kAgency));
   manifest.set_replica_id(replica_->id());
   return StreamBackup(
       replica_, std::move(manifest),

@@ -71,7 +71,7 @@ struct BoardLinkOptions {
   int64_t restored_from_backup_ms = 0;
 };
 
-class BoardLink : public SyncControl {
+class BoardLink : public SyncControl, public ReceiptControl {
  public:
   // Starts the link's thread. `replica` is not owned and must outlive the
   // link. Errors from reading the link's stored state, FAILED_PRECONDITION
@@ -98,7 +98,7 @@ class BoardLink : public SyncControl {
   [[nodiscard]] absl::StatusOr<v1::StatusReply> Status() override;
   [[nodiscard]] absl::StatusOr<v1::SyncReply> Sync(
       const v1::SyncRequest& request) override;
-  // SyncControl: the receipts kept, each checked against --tls_ca and
+  // ReceiptControl: the receipts kept, each checked against --tls_ca and
   // against the receipts before it (the board's audit chain never shrinks).
   [[nodiscard]] absl::StatusOr<v1::ListReceiptsReply> ListReceipts() override;
   // SyncControl: a bundle of every change the board has not acknowledged,

@@ -4,6 +4,7 @@
 #include <set>
 #include <utility>
 
+#include "common/base/role.h"
 #include "common/base/status_macros.h"
 #include "common/records/access_rules.h"
 #include "common/replica/backup.h"
@@ -54,6 +55,7 @@ absl::StatusOr<std::unique_ptr<Board>> Board::Open(
       board->signer_.get());
   RecordServiceOptions record_options;
   record_options.replica = board->replica_.get();
+  record_options.role = Role::kBoard;
   board->records_ = std::make_unique<RecordService>(std::move(record_options));
   return board;
 }
@@ -91,7 +93,7 @@ absl::Status Board::RecordRestore() {
 
 absl::Status Board::Backup(const BackupChunkFn& send) {
   v1::BackupManifest manifest;
-  manifest.set_role("board");
+  manifest.set_role(RoleName(Role::kBoard));
   manifest.set_replica_id(id());
   return StreamBackup(
       replica_.get(), std::move(manifest),

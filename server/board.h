@@ -52,7 +52,7 @@ struct BoardOptions {
   bool allow_unsigned_bundles = false;
 };
 
-class Board : public SyncControl {
+class Board : public SyncControl, public AuditChainControl {
  public:
   // Opens the board's store. Errors as Replica::Open, and as
   // ReceiptSigner::Load for the receipt key pair.
@@ -77,6 +77,7 @@ class Board : public SyncControl {
   // SyncControl: the board is the server of record; nothing to do.
   [[nodiscard]] absl::StatusOr<v1::SyncReply> Sync(
       const v1::SyncRequest& request) override;
+  // AuditChainControl: walks the audit chain (AuditLog::Verify).
   [[nodiscard]] absl::StatusOr<v1::VerifyAuditReply> VerifyAudit() override;
   // SyncControl: the receipt bundle for request.agency(), as
   // BoardBundles::Export; INVALID_ARGUMENT without an agency.

@@ -89,8 +89,11 @@ absl::StatusOr<std::unique_ptr<BoardServer>> BoardServer::Start(
                                               : options.transport.tls_crl_dir);
   }
 
-  server->local_service_ = std::make_unique<LocalApiService>(
-      server->board_->records(), server->board_.get());
+  LocalApiParts parts;
+  parts.records = server->board_->records();
+  parts.sync = server->board_.get();
+  parts.audit = server->board_.get();
+  server->local_service_ = std::make_unique<LocalApiService>(parts);
   ASSIGN_OR_RETURN(server->local_server_,
                    ServeLocalApi(options.socket, server->local_service_.get()));
   if (!options.metrics_listen.empty()) {

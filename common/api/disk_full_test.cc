@@ -226,7 +226,8 @@ TEST_F(DiskFullTest, RecordServiceSaysTheDiskIsFullAndRecovers) {
   std::unique_ptr<Replica> replica = OpenReplica();
   ASSERT_NE(replica, nullptr);
   RecordServiceOptions options;
-  options.replica = replica.get();  // the board: may write any record
+  options.replica = replica.get();
+  options.role = Role::kBoard;  // may write any record
   RecordService service(options);
 
   v1::EditRecordRequest review;

@@ -54,6 +54,7 @@ class JointReviewTest : public ::testing::Test {
                                                 const std::string& agency) {
     RecordServiceOptions options;
     options.replica = replica;
+    options.role = agency.empty() ? Role::kBoard : Role::kAgency;
     options.agency = agency;
     return std::make_unique<RecordService>(std::move(options));
   }

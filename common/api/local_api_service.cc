@@ -124,13 +124,23 @@ grpc::Status LocalApiService::ListChanges(grpc::ServerContext*,
 grpc::Status LocalApiService::VerifyAudit(grpc::ServerContext*,
                                           const v1::VerifyAuditRequest*,
                                           v1::VerifyAuditReply* reply) {
-  return Reply(sync_->VerifyAudit(), reply);
+  if (parts_.audit == nullptr) {
+    return ToGrpcStatus(absl::FailedPreconditionError(
+        "the audit chain is kept on the board: run this against the board's "
+        "socket"));
+  }
+  return Reply(parts_.audit->VerifyAudit(), reply);
 }
 
 grpc::Status LocalApiService::ListReceipts(grpc::ServerContext*,
                                            const v1::ListReceiptsRequest*,
                                            v1::ListReceiptsReply* reply) {
-  return Reply(sync_->ListReceipts(), reply);
+  if (parts_.receipts == nullptr) {
+    return ToGrpcStatus(absl::FailedPreconditionError(
+        "receipts are kept by the agencies the board signs them for: run "
+        "this against an agency daemon's socket"));
+  }
+  return Reply(parts_.receipts->ListReceipts(), reply);
 }
 
 grpc::Status LocalApiService::ExportBundle(

@@ -14,11 +14,25 @@
 
 namespace casesync {
 
+// What a daemon serves its local API with. None is owned; each must outlive
+// the service.
+struct LocalApiParts {
+  RecordService* records = nullptr;
+  SyncControl* sync = nullptr;
+  // The board's audit chain: set on the board (records->role() is
+  // Role::kBoard), null on an agency.
+  AuditChainControl* audit = nullptr;
+  // The receipts an agency keeps: set on an agency, null on the board.
+  ReceiptControl* receipts = nullptr;
+};
+
 class LocalApiService final : public v1::LocalApi::Service {
  public:
-  // Neither is owned; both must outlive the service.
-  LocalApiService(RecordService* records, SyncControl* sync)
-      : records_(records), sync_(sync), reviews_(records, sync) {}
+  explicit LocalApiService(const LocalApiParts& parts)
+      : parts_(parts),
+        records_(parts.records),
+        sync_(parts.sync),
+        reviews_(parts.records, parts.sync) {}
 
   grpc::Status GetStatus(grpc::ServerContext* context,
                          const v1::GetStatusRequest* request,
@@ -83,6 +97,7 @@ class LocalApiService final : public v1::LocalApi::Service {
       grpc::ServerWriter<v1::ExportChunk>* writer) override;
 
  private:
+  const LocalApiParts parts_;
   RecordService* const records_;
   SyncControl* const sync_;
   ReviewService reviews_;

@@ -126,7 +126,7 @@ absl::Status RecordService::CheckWrite(const v1::RecordRef& ref) {
   const bool is_review = ref.type() == v1::RECORD_TYPE_REVIEW;
   ASSIGN_OR_RETURN(std::optional<v1::Review> review,
                    ReadReview(*options_.replica, ref.review_id()));
-  if (options_.agency.empty()) {
+  if (options_.role == Role::kBoard) {
     // The board's review team writes any record of a review it holds.
     if (!is_review && !review.has_value()) {
       return absl::NotFoundError(

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "casesync/v1/local_api.pb.h"
 #include "common/api/sync_control.h"
+#include "common/base/role.h"
 #include "common/replica/replica.h"
 
 namespace casesync {
@@ -24,7 +25,11 @@ namespace casesync {
 struct RecordServiceOptions {
   // The replica served. Not owned; must outlive the service.
   Replica* replica = nullptr;
-  // The agency whose users write through this service; empty on the board.
+  // Which side this daemon is: the board's review team writes any record of
+  // its reviews; an agency's users only what the board would accept from it.
+  Role role = Role::kAgency;
+  // With Role::kAgency, the agency whose users write through this service
+  // (the replica's id). Unused on the board.
   std::string agency;
   // Called after every successful write (an agency daemon wakes its sync
   // loop with it). May be empty.
@@ -39,8 +44,7 @@ class RecordService {
   explicit RecordService(RecordServiceOptions options);
 
   Replica* replica() const { return options_.replica; }
-  // The agency whose users write here; empty on the board.
-  const std::string& agency() const { return options_.agency; }
+  Role role() const { return options_.role; }
 
   // Errors: INVALID_ARGUMENT for an unknown type or field, a value that does
   // not parse or fit (OUT_OF_RANGE for a size limit); NOT_FOUND for an

@@ -57,7 +57,7 @@ absl::StatusOr<v1::ListDiscrepanciesReply> ReviewService::ListDiscrepancies(
 
 absl::StatusOr<v1::EditRecordReply> ReviewService::Decide(
     const v1::DecideDiscrepancyRequest& request) {
-  if (!records_->agency().empty()) {
+  if (records_->role() != Role::kBoard) {
     return absl::FailedPreconditionError(
         "discrepancies are decided by the review team on the board; the "
         "decision reaches this agency when it syncs");
@@ -161,7 +161,7 @@ absl::Status ReviewService::Export(const v1::ExportReviewRequest& request,
     return absl::InvalidArgumentError(absl::StrCat(
         "unknown format '", request.format(), "': md, html or json"));
   }
-  if (request.published() && !records_->agency().empty()) {
+  if (request.published() && records_->role() != Role::kBoard) {
     return absl::FailedPreconditionError(
         "a published export is made on the board, which holds the review's "
         "pseudonym map and checks that no real name is left");
@@ -170,7 +170,7 @@ absl::Status ReviewService::Export(const v1::ExportReviewRequest& request,
   options.rules = request.rules();
   options.published = request.published();
   v1::BoardStatus board;
-  if (records_->agency().empty()) {
+  if (records_->role() == Role::kBoard) {
     ASSIGN_OR_RETURN(v1::StatusReply status, sync_->Status());
     board = status.board();
     options.board = &board;

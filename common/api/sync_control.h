@@ -1,6 +1,8 @@
 // What the local API asks of a daemon's sync side: its status ("am I
-// synced?") and a sync on demand. The agency daemon's board link and the
-// board each implement it.
+// synced?"), a sync on demand, bundles and backups (SyncControl, which the
+// agency daemon's board link and the board each implement), and what only
+// one side keeps: the board's audit chain (AuditChainControl) and the
+// receipts an agency keeps of its pushes (ReceiptControl).
 //
 // Thread-safety: implementations must be safe to call from many threads.
 #ifndef CASESYNC_COMMON_API_SYNC_CONTROL_H_
@@ -46,22 +48,6 @@ class SyncControl {
   // See LocalApi.Sync in local_api.proto for the errors.
   [[nodiscard]] virtual absl::StatusOr<v1::SyncReply> Sync(
       const v1::SyncRequest& request) = 0;
-  // Walks the audit chain (the board). FAILED_PRECONDITION where there is
-  // none (an agency); errors from reading the store.
-  [[nodiscard]] virtual absl::StatusOr<v1::VerifyAuditReply> VerifyAudit() {
-    return absl::FailedPreconditionError(
-        "the audit chain is kept on the board: run this against the board's "
-        "socket");
-  }
-  // The board's receipts this daemon keeps, each checked offline (an
-  // agency). FAILED_PRECONDITION where there are none to keep (the board, or
-  // an agency on a plain-text link); errors from reading the store or the
-  // CA file.
-  [[nodiscard]] virtual absl::StatusOr<v1::ListReceiptsReply> ListReceipts() {
-    return absl::FailedPreconditionError(
-        "receipts are kept by the agencies the board signs them for: run "
-        "this against an agency daemon's socket");
-  }
   // Bundles (docs/bundle_format.md): see LocalApi.ExportBundle and
   // LocalApi.ImportBundle in local_api.proto for what each side writes and
   // applies, and for the errors.
@@ -73,6 +59,26 @@ class SyncControl {
   // A consistent backup of the daemon's store, streamed through `send`:
   // see LocalApi.Backup and StreamBackup for what and the errors.
   [[nodiscard]] virtual absl::Status Backup(const BackupChunkFn& send) = 0;
+};
+
+// The board's audit chain, as the local API reaches it (the board only).
+class AuditChainControl {
+ public:
+  virtual ~AuditChainControl() = default;
+  // Walks the whole chain: see LocalApi.VerifyAudit. Errors from reading
+  // the store.
+  [[nodiscard]] virtual absl::StatusOr<v1::VerifyAuditReply> VerifyAudit() = 0;
+};
+
+// The board's receipts an agency keeps (an agency only).
+class ReceiptControl {
+ public:
+  virtual ~ReceiptControl() = default;
+  // Every receipt kept, each checked offline against the daemon's CA.
+  // FAILED_PRECONDITION on a plain-text link (no receipts, no CA); errors
+  // from reading the store or the CA file.
+  [[nodiscard]] virtual absl::StatusOr<v1::ListReceiptsReply>
+  ListReceipts() = 0;
 };
 
 }  // namespace casesync
