@@ -14,12 +14,6 @@ namespace {
 
 constexpr absl::string_view kHeadKey = "audit_head";
 
-std::string SeqKey(uint64_t seq) {
-  std::string key;
-  keys::AppendU64(seq, &key);
-  return key;
-}
-
 v1::VerifyAuditReply Broken(v1::VerifyAuditReply reply, uint64_t seq,
                             std::string problem) {
   reply.set_intact(false);
@@ -49,7 +43,7 @@ absl::StatusOr<v1::AuditHead> AuditLog::Append(Replica::Batch* batch,
   std::string bytes = entry.SerializeAsString();
   head.set_seq(entry.seq());
   head.set_sha256(Sha256(bytes));
-  batch->Put(Family::kAudit, SeqKey(entry.seq()), std::move(bytes));
+  batch->Put(Family::kAudit, keys::Seq(entry.seq()), std::move(bytes));
   batch->Put(Family::kMeta, kHeadKey, head.SerializeAsString());
   return head;
 }
