@@ -74,8 +74,8 @@ constexpr int kMaxRejectionsListed = 100;
 
 // INVALID_ARGUMENT unless `header` is an agency's bundle of changes for
 // board `board_id`.
-absl::Status CheckAddressedTo(const std::string& board_id,
-                              const v1::BundleHeader& header) {
+[[nodiscard]] absl::Status CheckAddressedTo(const std::string& board_id,
+                                            const v1::BundleHeader& header) {
   if (header.kind() == v1::BundleHeader::KIND_RECEIPT) {
     return absl::InvalidArgumentError(
         absl::StrCat("this is a receipt bundle from board '", header.sender(),
