@@ -1,6 +1,8 @@
 #include "server/audit_log.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -14,17 +16,119 @@ namespace {
 
 constexpr absl::string_view kHeadKey = "audit_head";
 
-std::string SeqKey(uint64_t seq) {
-  std::string key;
-  keys::AppendU64(seq, &key);
-  return key;
-}
-
 v1::VerifyAuditReply Broken(v1::VerifyAuditReply reply, uint64_t seq,
                             std::string problem) {
   reply.set_intact(false);
   reply.set_broken_seq(seq);
   reply.set_problem(std::move(problem));
+  return reply;
+}
+
+// Why the changes an entry records as accepted are not the ones `store`
+// holds (one is missing, or its bytes differ from the hash recorded), or
+// nullopt if they are. Errors only from reading the store.
+[[nodiscard]] absl::StatusOr<std::optional<std::string>> AcceptedProblem(
+    const Store& store, const rocksdb::ReadOptions& read,
+    const v1::AuditAccepted& accepted) {
+  std::string change;
+  for (const v1::AcceptedChange& recorded : accepted.changes()) {
+    rocksdb::Status got =
+        store.db()->Get(read, store.handle(Family::kChanges),
+                        ToSlice(keys::Change(recorded.dot())), &change);
+    if (got.IsNotFound()) {
+      return absl::StrCat("a change it records, ", FormatDot(recorded.dot()),
+                          ", is not held");
+    }
+    RETURN_IF_ERROR(FromRocksDb(got, "reading a change"));
+    if (Sha256(change) != recorded.change_sha256()) {
+      return absl::StrCat("a change it records, ", FormatDot(recorded.dot()),
+                          ", is not the change that was accepted");
+    }
+  }
+  return std::nullopt;
+}
+
+// Why `disclosure` cannot be true of a chain that had accepted feed entries
+// up to `accepted_up_to` before it: what it says was sent must be changes
+// the chain accepted before it, within the feed range it covers. Nullopt if
+// it can be.
+std::optional<std::string> DisclosureProblem(
+    const v1::AuditDisclosure& disclosure, uint64_t accepted_up_to) {
+  uint64_t after = disclosure.feed_from();
+  for (const v1::FeedRun& run : disclosure.sent()) {
+    if (run.first() <= after || run.last() < run.first() ||
+        run.last() > disclosure.feed_to() || run.last() > accepted_up_to) {
+      return absl::StrCat("it says feed entries ", run.first(), " to ",
+                          run.last(),
+                          " were sent, which are not changes the chain "
+                          "accepted before it within its range ",
+                          disclosure.feed_from(), "..", disclosure.feed_to());
+    }
+    after = run.last();
+  }
+  return std::nullopt;
+}
+
+// Checks the event `entry` records (changes accepted, or a disclosure)
+// against the store and the chain before it, whose accepted changes reach
+// feed entry `*accepted_up_to`; counts it in `reply` and raises
+// `*accepted_up_to` over what it accepts. Returns the problem, or nullopt
+// if there is none; errors only from reading the store.
+[[nodiscard]] absl::StatusOr<std::optional<std::string>> EventProblem(
+    const Store& store, const rocksdb::ReadOptions& read,
+    const v1::AuditEntry& entry, uint64_t* accepted_up_to,
+    v1::VerifyAuditReply* reply) {
+  if (entry.has_accepted() && !entry.accepted().changes().empty()) {
+    ASSIGN_OR_RETURN(std::optional<std::string> problem,
+                     AcceptedProblem(store, read, entry.accepted()));
+    if (problem.has_value()) return problem;
+    reply->set_accepted(reply->accepted() + entry.accepted().changes_size());
+    for (const v1::AcceptedChange& accepted : entry.accepted().changes()) {
+      *accepted_up_to = std::max(*accepted_up_to, accepted.feed_seq());
+    }
+    return std::nullopt;
+  }
+  if (entry.has_disclosure()) {
+    std::optional<std::string> problem =
+        DisclosureProblem(entry.disclosure(), *accepted_up_to);
+    if (problem.has_value()) return problem;
+    reply->set_disclosures(reply->disclosures() + 1);
+    return std::nullopt;
+  }
+  return std::string("the entry records no event");
+}
+
+// `reply`, for a chain walked to its end, checked against the chain's head
+// record: the newest entry's bytes must match the hash the head recorded
+// (`newest_sha256` is the hash of those bytes), and the chain must end
+// where the head says. Errors only from reading the store.
+[[nodiscard]] absl::StatusOr<v1::VerifyAuditReply> CheckHead(
+    const Store& store, const rocksdb::ReadOptions& read,
+    v1::VerifyAuditReply reply, const std::string& newest_sha256) {
+  std::string head_bytes;
+  rocksdb::Status got = store.db()->Get(read, store.handle(Family::kMeta),
+                                        ToSlice(kHeadKey), &head_bytes);
+  v1::AuditHead head;
+  if (!got.ok() && !got.IsNotFound()) {
+    return FromRocksDb(got, "reading the audit head");
+  }
+  if (got.ok() && !head.ParseFromString(head_bytes)) {
+    return Broken(reply, reply.entries() + 1,
+                  "the chain's head record is unreadable");
+  }
+  if (head.seq() == reply.entries() && head.seq() > 0 &&
+      head.sha256() != newest_sha256) {
+    reply.set_entries(reply.entries() - 1);
+    return Broken(reply, head.seq(),
+                  "its bytes no longer match the hash the chain's head "
+                  "recorded for it: it was changed");
+  }
+  if (head.seq() != reply.entries()) {
+    return Broken(reply, reply.entries() + 1,
+                  absl::StrCat("the chain ends at entry ", reply.entries(),
+                               " but its head says ", head.seq(),
+                               " (entries were removed or replaced)"));
+  }
   return reply;
 }
 
@@ -49,7 +153,7 @@ absl::StatusOr<v1::AuditHead> AuditLog::Append(Replica::Batch* batch,
   std::string bytes = entry.SerializeAsString();
   head.set_seq(entry.seq());
   head.set_sha256(Sha256(bytes));
-  batch->Put(Family::kAudit, SeqKey(entry.seq()), std::move(bytes));
+  batch->Put(Family::kAudit, keys::Seq(entry.seq()), std::move(bytes));
   batch->Put(Family::kMeta, kHeadKey, head.SerializeAsString());
   return head;
 }
@@ -168,80 +272,16 @@ absl::StatusOr<v1::VerifyAuditReply> AuditLog::Verify() const {
                     absl::StrCat("its bytes no longer match the hash entry ",
                                  expected, " recorded for it: it was changed"));
     }
-    if (entry.has_accepted() && !entry.accepted().changes().empty()) {
-      std::string change;
-      for (const v1::AcceptedChange& accepted : entry.accepted().changes()) {
-        rocksdb::Status got =
-            store.db()->Get(read, store.handle(Family::kChanges),
-                            ToSlice(keys::Change(accepted.dot())), &change);
-        if (got.IsNotFound()) {
-          return Broken(
-              reply, expected,
-              absl::StrCat("a change it records, ", FormatDot(accepted.dot()),
-                           ", is not held"));
-        }
-        RETURN_IF_ERROR(FromRocksDb(got, "reading a change"));
-        if (Sha256(change) != accepted.change_sha256()) {
-          return Broken(
-              reply, expected,
-              absl::StrCat("a change it records, ", FormatDot(accepted.dot()),
-                           ", is not the change that was accepted"));
-        }
-      }
-      reply.set_accepted(reply.accepted() + entry.accepted().changes_size());
-      for (const v1::AcceptedChange& accepted : entry.accepted().changes()) {
-        accepted_up_to = std::max(accepted_up_to, accepted.feed_seq());
-      }
-    } else if (entry.has_disclosure()) {
-      // What it says was sent must be changes the chain accepted before it,
-      // within the feed range it covers.
-      const v1::AuditDisclosure& disclosure = entry.disclosure();
-      uint64_t after = disclosure.feed_from();
-      for (const v1::FeedRun& run : disclosure.sent()) {
-        if (run.first() <= after || run.last() < run.first() ||
-            run.last() > disclosure.feed_to() || run.last() > accepted_up_to) {
-          return Broken(
-              reply, expected,
-              absl::StrCat("it says feed entries ", run.first(), " to ",
-                           run.last(),
-                           " were sent, which are not changes the chain "
-                           "accepted before it within its range ",
-                           disclosure.feed_from(), "..", disclosure.feed_to()));
-        }
-        after = run.last();
-      }
-      reply.set_disclosures(reply.disclosures() + 1);
-    } else {
-      return Broken(reply, expected, "the entry records no event");
+    ASSIGN_OR_RETURN(std::optional<std::string> problem,
+                     EventProblem(store, read, entry, &accepted_up_to, &reply));
+    if (problem.has_value()) {
+      return Broken(reply, expected, *std::move(problem));
     }
     prev = Sha256(bytes);
     reply.set_entries(expected);
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the audit chain"));
-  std::string head_bytes;
-  rocksdb::Status got = store.db()->Get(read, store.handle(Family::kMeta),
-                                        ToSlice(kHeadKey), &head_bytes);
-  v1::AuditHead head;
-  if (!got.ok() && !got.IsNotFound()) {
-    return FromRocksDb(got, "reading the audit head");
-  }
-  if (got.ok() && !head.ParseFromString(head_bytes)) {
-    return Broken(reply, expected, "the chain's head record is unreadable");
-  }
-  if (head.seq() == reply.entries() && head.seq() > 0 &&
-      head.sha256() != prev) {
-    reply.set_entries(reply.entries() - 1);
-    return Broken(reply, head.seq(),
-                  "its bytes no longer match the hash the chain's head "
-                  "recorded for it: it was changed");
-  }
-  if (head.seq() != reply.entries()) {
-    return Broken(reply, reply.entries() + 1,
-                  absl::StrCat("the chain ends at entry ", reply.entries(),
-                               " but its head says ", head.seq(),
-                               " (entries were removed or replaced)"));
-  }
-  return reply;
+  return CheckHead(store, read, std::move(reply), prev);
 }
 
 }  // namespace casesync

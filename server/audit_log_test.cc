@@ -11,12 +11,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string SeqKey(uint64_t seq) {
-  std::string key;
-  keys::AppendU64(seq, &key);
-  return key;
-}
-
 class AuditLogTest : public BoardFixture {
  protected:
   // A review (the board's change), two entries pushed by the police in two
@@ -72,7 +66,7 @@ TEST_F(AuditLogTest, RecordsEveryAcceptedChangeAndDisclosureInOneChain) {
 
   std::string bytes;
   ASSERT_TRUE(db()->Get(rocksdb::ReadOptions(), family(Family::kAudit),
-                        SeqKey(4), &bytes)
+                        keys::Seq(4), &bytes)
                   .ok());
   v1::AuditEntry disclosure;
   ASSERT_TRUE(disclosure.ParseFromString(bytes));
@@ -107,7 +101,8 @@ TEST_F(AuditLogTest, ADisclosureOutsideItsOwnFeedRangeIsFound) {
 v1::AuditEntry ReadEntry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* audit,
                          uint64_t seq) {
   std::string bytes;
-  EXPECT_TRUE(db->Get(rocksdb::ReadOptions(), audit, SeqKey(seq), &bytes).ok());
+  EXPECT_TRUE(
+      db->Get(rocksdb::ReadOptions(), audit, keys::Seq(seq), &bytes).ok());
   v1::AuditEntry entry;
   EXPECT_TRUE(entry.ParseFromString(bytes));
   return entry;
@@ -154,12 +149,12 @@ TEST_F(AuditLogTest, ABatchNeverCommittedLeavesNothingInTheNextEntry) {
 TEST_F(AuditLogTest, OneChangedByteInAStoredEntryIsFoundAndNamed) {
   std::string bytes;
   ASSERT_TRUE(db()->Get(rocksdb::ReadOptions(), family(Family::kAudit),
-                        SeqKey(2), &bytes)
+                        keys::Seq(2), &bytes)
                   .ok());
   // The last byte (of the feed number): still a readable entry.
   bytes[bytes.size() - 1] ^= 0x01;
   ASSERT_TRUE(db()->Put(rocksdb::WriteOptions(), family(Family::kAudit),
-                        SeqKey(2), bytes)
+                        keys::Seq(2), bytes)
                   .ok());
   v1::VerifyAuditReply reply = Verify();
   EXPECT_FALSE(reply.intact());
@@ -187,9 +182,9 @@ TEST_F(AuditLogTest, AChangedAuditedChangeIsFound) {
 }
 
 TEST_F(AuditLogTest, RemovedEntriesAreFound) {
-  ASSERT_TRUE(
-      db()->Delete(rocksdb::WriteOptions(), family(Family::kAudit), SeqKey(2))
-          .ok());
+  ASSERT_TRUE(db()->Delete(rocksdb::WriteOptions(), family(Family::kAudit),
+                           keys::Seq(2))
+                  .ok());
   v1::VerifyAuditReply reply = Verify();
   EXPECT_FALSE(reply.intact());
   EXPECT_EQ(reply.broken_seq(), 2u);
@@ -199,13 +194,13 @@ TEST_F(AuditLogTest, RemovedEntriesAreFound) {
 TEST_F(AuditLogTest, AChangedNewestEntryIsFoundThroughTheHead) {
   std::string bytes;
   ASSERT_TRUE(db()->Get(rocksdb::ReadOptions(), family(Family::kAudit),
-                        SeqKey(4), &bytes)
+                        keys::Seq(4), &bytes)
                   .ok());
   v1::AuditEntry entry;
   ASSERT_TRUE(entry.ParseFromString(bytes));
   entry.mutable_disclosure()->set_agency("police");  // hide who saw what
   ASSERT_TRUE(db()->Put(rocksdb::WriteOptions(), family(Family::kAudit),
-                        SeqKey(4), entry.SerializeAsString())
+                        keys::Seq(4), entry.SerializeAsString())
                   .ok());
   v1::VerifyAuditReply reply = Verify();
   EXPECT_FALSE(reply.intact());
@@ -214,9 +209,9 @@ TEST_F(AuditLogTest, AChangedNewestEntryIsFoundThroughTheHead) {
 }
 
 TEST_F(AuditLogTest, TruncatingTheTailIsFoundThroughTheHead) {
-  ASSERT_TRUE(
-      db()->Delete(rocksdb::WriteOptions(), family(Family::kAudit), SeqKey(4))
-          .ok());
+  ASSERT_TRUE(db()->Delete(rocksdb::WriteOptions(), family(Family::kAudit),
+                           keys::Seq(4))
+                  .ok());
   v1::VerifyAuditReply reply = Verify();
   EXPECT_FALSE(reply.intact());
   EXPECT_EQ(reply.entries(), 3u);

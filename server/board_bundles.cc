@@ -74,8 +74,8 @@ constexpr int kMaxRejectionsListed = 100;
 
 // INVALID_ARGUMENT unless `header` is an agency's bundle of changes for
 // board `board_id`.
-absl::Status CheckAddressedTo(const std::string& board_id,
-                              const v1::BundleHeader& header) {
+[[nodiscard]] absl::Status CheckAddressedTo(const std::string& board_id,
+                                            const v1::BundleHeader& header) {
   if (header.kind() == v1::BundleHeader::KIND_RECEIPT) {
     return absl::InvalidArgumentError(
         absl::StrCat("this is a receipt bundle from board '", header.sender(),
@@ -98,6 +98,63 @@ absl::Status CheckAddressedTo(const std::string& board_id,
   return absl::OkStatus();
 }
 
+// FAILED_PRECONDITION, naming the bundle to import first, if the bundle
+// with `header` brings changes that follow ones the board has not judged
+// yet (`state`: what it holds of the sender).
+[[nodiscard]] absl::Status CheckFollowsJudged(
+    const v1::BundleHeader& header, const v1::AgencySyncState& state) {
+  if (header.last_counter() < header.first_counter() ||
+      state.acknowledged() >= header.requires_acknowledged()) {
+    return absl::OkStatus();
+  }
+  const std::string& agency = header.sender();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "this bundle from ", agency, " brings its changes ",
+      header.first_counter(), "..", header.last_counter(),
+      " and needs this board to hold its changes up to ",
+      header.requires_acknowledged(), " already, but the board has judged ",
+      "only up to ", state.acknowledged(), ": import the earlier bundle from ",
+      agency, " that brought changes ", state.acknowledged() + 1, "..",
+      header.requires_acknowledged(), " first"));
+}
+
+// Counts the verdicts of `ack` in `summary`, listing rejections up to
+// kMaxRejectionsListed.
+void AddToSummary(v1::PushAck ack, v1::BundleSummary* summary) {
+  summary->set_accepted(summary->accepted() + ack.accepted());
+  summary->set_rejected(summary->rejected() +
+                        static_cast<uint64_t>(ack.rejected_size()));
+  for (v1::Verdict& verdict : *ack.mutable_rejected()) {
+    if (summary->rejections_size() >= kMaxRejectionsListed) break;
+    *summary->add_rejections() = std::move(verdict);
+  }
+}
+
+// What the agency reports of itself in the bundle with `header`. A cursor
+// from before a restore of the board counts in another history past the
+// backup: recorded as where the two agree.
+Ingest::AgencyReport ReportOf(const v1::BundleHeader& header,
+                              const FeedEpochs& epochs) {
+  Ingest::AgencyReport report;
+  report.feed_cursor =
+      epochs.StartCursor(header.feed_epoch(), header.feed_cursor());
+  report.acknowledged = header.acknowledged();
+  report.changes = std::max(header.last_counter(), header.acknowledged());
+  report.at_ms = header.created_ms();
+  return report;
+}
+
+// True if one of `reviews` lists `agency`.
+bool AnyLists(const std::vector<RecordView>& reviews,
+              const std::string& agency) {
+  return std::any_of(reviews.begin(), reviews.end(), [&](const RecordView& v) {
+    const auto& agencies =
+        static_cast<const v1::Review&>(*v.message).agencies();
+    return std::find(agencies.begin(), agencies.end(), agency) !=
+           agencies.end();
+  });
+}
+
 }  // namespace
 
 absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
@@ -106,19 +163,7 @@ absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
   // for an agency is signed by a key the board would not expect.
   ASSIGN_OR_RETURN(const v1::BundleHeader peeked, PeekBundleHeader(bytes));
   RETURN_IF_ERROR(CheckAddressedTo(board_->id(), peeked));
-  std::unique_ptr<CertificateTrust> trust;
-  if (!ca_file_.empty()) {
-    absl::StatusOr<std::unique_ptr<CertificateTrust>> loaded =
-        CertificateTrust::Load(ca_file_, crl_dir_);
-    if (!loaded.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "this board cannot check bundles: ", loaded.status().message()));
-    }
-    trust = *std::move(loaded);
-  } else if (!allow_unsigned_) {
-    return absl::FailedPreconditionError(
-        "this board has no CA to check bundles against (--tls_ca)");
-  }
+  ASSIGN_OR_RETURN(std::unique_ptr<CertificateTrust> trust, LoadTrust());
   ASSIGN_OR_RETURN(OpenedBundle bundle,
                    OpenBundle(bytes, trust.get(), CertificateRole::kClient));
   const v1::BundleHeader& header = bundle.header;
@@ -126,23 +171,49 @@ absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
   ASSIGN_OR_RETURN(const uint64_t total, CheckPushes(bundle));
   Ingest* ingest = board_->ingest();
   ASSIGN_OR_RETURN(v1::AgencySyncState state, ingest->State(agency));
-  if (header.last_counter() >= header.first_counter() &&
-      state.acknowledged() < header.requires_acknowledged()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("this bundle from ", agency, " brings its changes ",
-                     header.first_counter(), "..", header.last_counter(),
-                     " and needs this board to hold its changes up to ",
-                     header.requires_acknowledged(),
-                     " already, but the board has judged ", "only up to ",
-                     state.acknowledged(), ": import the earlier bundle from ",
-                     agency, " that brought changes ", state.acknowledged() + 1,
-                     "..", header.requires_acknowledged(), " first"));
-  }
+  RETURN_IF_ERROR(CheckFollowsJudged(header, state));
 
   v1::BundleSummary summary;
   *summary.mutable_header() = header;
   summary.set_bytes(bundle.bytes);
   summary.set_signed_by(bundle.signed_by);
+  RETURN_IF_ERROR(PushChanges(bundle, total, progress, &summary));
+  summary.set_judged_before(total - summary.accepted() - summary.rejected());
+  // What the agency reports of itself, unless a later report (a newer
+  // bundle, or a Hello) is already recorded.
+  RETURN_IF_ERROR(
+      ingest->Touch(agency, ReportOf(header, board_->feed_epochs())));
+  ASSIGN_OR_RETURN(state, ingest->State(agency));
+  summary.set_acknowledged(state.acknowledged());
+  spdlog::info(
+      "bundle from agency {} imported: {} changes accepted, {} rejected, {} "
+      "judged before",
+      agency, summary.accepted(), summary.rejected(), summary.judged_before());
+  return summary;
+}
+
+absl::StatusOr<std::unique_ptr<CertificateTrust>> BoardBundles::LoadTrust()
+    const {
+  if (ca_file_.empty()) {
+    if (allow_unsigned_) return nullptr;
+    return absl::FailedPreconditionError(
+        "this board has no CA to check bundles against (--tls_ca)");
+  }
+  absl::StatusOr<std::unique_ptr<CertificateTrust>> loaded =
+      CertificateTrust::Load(ca_file_, crl_dir_);
+  if (!loaded.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "this board cannot check bundles: ", loaded.status().message()));
+  }
+  return loaded;
+}
+
+absl::Status BoardBundles::PushChanges(const OpenedBundle& bundle,
+                                       uint64_t total,
+                                       const BundleProgressFn& progress,
+                                       v1::BundleSummary* summary) {
+  const std::string& agency = bundle.header.sender();
+  Ingest* ingest = board_->ingest();
   const ChangeLimits& limits = board_->replica()->options().limits;
   const size_t max_push =
       std::max<size_t>(1, ingest->limits().max_push_changes);
@@ -163,36 +234,12 @@ absl::StatusOr<v1::BundleSummary> BoardBundles::Import(
         checked.push_back(CheckForIngest(push.changes(i), limits));
       }
       ASSIGN_OR_RETURN(v1::PushAck ack, ingest->Push(agency, chunk, checked));
-      summary.set_accepted(summary.accepted() + ack.accepted());
-      summary.set_rejected(summary.rejected() +
-                           static_cast<uint64_t>(ack.rejected_size()));
-      for (v1::Verdict& verdict : *ack.mutable_rejected()) {
-        if (summary.rejections_size() >= kMaxRejectionsListed) break;
-        *summary.add_rejections() = std::move(verdict);
-      }
+      AddToSummary(std::move(ack), summary);
       done += static_cast<uint64_t>(end - start);
       ReportProgress(progress, "changes", done, total);
     }
   }
-  summary.set_judged_before(total - summary.accepted() - summary.rejected());
-  // What the agency reports of itself, unless a later report (a newer
-  // bundle, or a Hello) is already recorded.
-  Ingest::AgencyReport report;
-  // A cursor from before a restore of the board counts in another history
-  // past the backup: recorded as where the two agree.
-  report.feed_cursor = board_->feed_epochs().StartCursor(header.feed_epoch(),
-                                                         header.feed_cursor());
-  report.acknowledged = header.acknowledged();
-  report.changes = std::max(header.last_counter(), header.acknowledged());
-  report.at_ms = header.created_ms();
-  RETURN_IF_ERROR(ingest->Touch(agency, report));
-  ASSIGN_OR_RETURN(state, ingest->State(agency));
-  summary.set_acknowledged(state.acknowledged());
-  spdlog::info(
-      "bundle from agency {} imported: {} changes accepted, {} rejected, {} "
-      "judged before",
-      agency, summary.accepted(), summary.rejected(), summary.judged_before());
-  return summary;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<ExportedBundle> BoardBundles::Export(
@@ -201,20 +248,12 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
     return absl::InvalidArgumentError(absl::StrCat(
         "'", agency, "' is not an agency id: bundle export --agency ID"));
   }
-  Ingest* ingest = board_->ingest();
-  ASSIGN_OR_RETURN(v1::AgencySyncState state, ingest->State(agency));
+  ASSIGN_OR_RETURN(v1::AgencySyncState state, board_->ingest()->State(agency));
   if (state.last_contact_ms() == 0) {
     ASSIGN_OR_RETURN(
         std::vector<RecordView> reviews,
         board_->replica()->ListRecords("", v1::RECORD_TYPE_REVIEW, false));
-    const bool listed =
-        std::any_of(reviews.begin(), reviews.end(), [&](const RecordView& v) {
-          const auto& agencies =
-              static_cast<const v1::Review&>(*v.message).agencies();
-          return std::find(agencies.begin(), agencies.end(), agency) !=
-                 agencies.end();
-        });
-    if (!listed) {
+    if (!AnyLists(reviews, agency)) {
       return absl::NotFoundError(
           absl::StrCat("the board knows no agency '", agency,
                        "': no review lists it and it has never synced"));
@@ -231,7 +270,33 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
   header.set_feed_epoch(board_->feed_epochs().current());
   header.set_feed_epoch_started_ms(board_->feed_epochs().current_started_ms());
   header.set_acknowledged(state.acknowledged());
+  BundleWriter writer;
+  ASSIGN_OR_RETURN(const v1::BundleFrame ack_frame,
+                   AcknowledgementFrame(agency, state));
+  writer.Add(ack_frame);
+  RETURN_IF_ERROR(
+      AddFeed(agency, state.feed_cursor(), progress, &writer, &header));
+  header.set_frames(writer.frames());
 
+  ExportedBundle exported;
+  ASSIGN_OR_RETURN(
+      exported.bytes,
+      writer.Finish(header,
+                    signer_ == nullptr ? nullptr : signer_->key_pair()));
+  exported.summary.set_bytes(exported.bytes.size());
+  exported.summary.set_acknowledged(state.acknowledged());
+  exported.summary.set_feed_cursor(header.feed_cursor());
+  exported.summary.set_remaining(
+      header.feed_head() - std::min(header.feed_head(), header.feed_cursor()));
+  *exported.summary.mutable_header() = std::move(header);
+  if (signer_ != nullptr) {
+    exported.summary.set_signed_by(signer_->key_pair()->CommonName());
+  }
+  return exported;
+}
+
+absl::StatusOr<v1::BundleFrame> BoardBundles::AcknowledgementFrame(
+    const std::string& agency, const v1::AgencySyncState& state) {
   // The acknowledgement, as a PushAck for everything judged since the
   // frontier the agency last reported.
   const uint64_t reported =
@@ -240,7 +305,7 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
   v1::PushAck* ack = ack_frame.mutable_push_ack();
   ack->set_acknowledged(state.acknowledged());
   ASSIGN_OR_RETURN(std::vector<v1::Verdict> rejections,
-                   ingest->RejectionsAfter(agency, reported));
+                   board_->ingest()->RejectionsAfter(agency, reported));
   uint64_t rejected_in_range = 0;
   for (v1::Verdict& verdict : rejections) {
     if (verdict.dot().counter() <= state.acknowledged()) ++rejected_in_range;
@@ -260,20 +325,21 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
                          board_->id(), agency, reported, *ack, audit_head,
                          static_cast<int64_t>(clock_->NowMillis()))));
   }
-  BundleWriter writer;
-  writer.Add(ack_frame);
+  return ack_frame;
+}
 
-  // The feed, from the cursor the agency last reported to the head now (or
-  // as much of it as one bundle holds).
+absl::Status BoardBundles::AddFeed(const std::string& agency, uint64_t start,
+                                   const BundleProgressFn& progress,
+                                   BundleWriter* writer,
+                                   v1::BundleHeader* header) {
   Feed* feed = board_->feed();
-  const uint64_t start = state.feed_cursor();
   const uint64_t head = feed->head();
   uint64_t cursor = start;
   uint64_t entries = 0;
   ReportProgress(progress, "feed entries", 0, head - std::min(head, start));
   // A feed too large for one bundle goes in parts: this one stops where it
   // is full, and says so by a cursor short of the head.
-  while (cursor < head && writer.frame_bytes() + (size_t{2} << 20) <=
+  while (cursor < head && writer->frame_bytes() + (size_t{2} << 20) <=
                               kMaxBundleBytes - kBundleSlackBytes) {
     ASSIGN_OR_RETURN(FeedRead read,
                      feed->Read(agency, cursor, size_t{1} << 20));
@@ -290,28 +356,14 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
       out->set_zstd(CompressSerialized(read.entries_wire));
     }
     cursor = read.cursor;
-    writer.Add(frame);
+    writer->Add(frame);
     ReportProgress(progress, "feed entries", std::min(cursor, head) - start,
                    head - start);
   }
-  header.set_feed_cursor(cursor);
-  header.set_feed_head(head);
-  header.set_feed_entries(entries);
-  header.set_frames(writer.frames());
-  ExportedBundle exported;
-  ASSIGN_OR_RETURN(
-      exported.bytes,
-      writer.Finish(header,
-                    signer_ == nullptr ? nullptr : signer_->key_pair()));
-  *exported.summary.mutable_header() = std::move(header);
-  exported.summary.set_bytes(exported.bytes.size());
-  exported.summary.set_acknowledged(state.acknowledged());
-  exported.summary.set_feed_cursor(cursor);
-  exported.summary.set_remaining(head - std::min(head, cursor));
-  if (signer_ != nullptr) {
-    exported.summary.set_signed_by(signer_->key_pair()->CommonName());
-  }
-  return exported;
+  header->set_feed_cursor(cursor);
+  header->set_feed_head(head);
+  header->set_feed_entries(entries);
+  return absl::OkStatus();
 }
 
 }  // namespace casesync

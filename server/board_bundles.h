@@ -11,6 +11,7 @@
 #ifndef CASESYNC_SERVER_BOARD_BUNDLES_H_
 #define CASESYNC_SERVER_BOARD_BUNDLES_H_
 
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -20,6 +21,7 @@
 #include "common/base/clock.h"
 #include "common/security/receipt.h"
 #include "common/security/signing.h"
+#include "common/sync/bundle_format.h"
 
 namespace casesync {
 
@@ -61,6 +63,33 @@ class BoardBundles {
       const std::string& agency, const BundleProgressFn& progress);
 
  private:
+  // The CA and revocation lists to check agencies' bundles against; null
+  // if bundles are taken unsigned. FAILED_PRECONDITION if they cannot be
+  // read, or there is no CA and unsigned bundles are not allowed.
+  [[nodiscard]] absl::StatusOr<std::unique_ptr<CertificateTrust>> LoadTrust()
+      const;
+  // Pushes the changes of `bundle` (`total` of them, checked whole by
+  // CheckPushes) from its sender in chunks of the board's max_push_changes,
+  // counting the verdicts in `summary`. Errors as Ingest::Push.
+  [[nodiscard]] absl::Status PushChanges(const OpenedBundle& bundle,
+                                         uint64_t total,
+                                         const BundleProgressFn& progress,
+                                         v1::BundleSummary* summary);
+  // The PushAck frame of a receipt bundle for `agency` (its board-side
+  // `state`): everything judged since the frontier it last reported, with a
+  // signed receipt if there is a signer and anything new. Store and signing
+  // errors.
+  [[nodiscard]] absl::StatusOr<v1::BundleFrame> AcknowledgementFrame(
+      const std::string& agency, const v1::AgencySyncState& state);
+  // Adds to `writer` the feed `agency` may see from `start` to the head, or
+  // as much of it as fits one bundle, logging each disclosure first; sets
+  // `header`'s feed cursor, head and entry count to what it added. Store
+  // errors.
+  [[nodiscard]] absl::Status AddFeed(const std::string& agency, uint64_t start,
+                                     const BundleProgressFn& progress,
+                                     BundleWriter* writer,
+                                     v1::BundleHeader* header);
+
   Board* const board_;
   Clock* const clock_;
   const std::string ca_file_;

@@ -1,7 +1,8 @@
 // casesync-board as a whole: the board, its sync service on TCP for the
-// agencies, and the local API on a Unix socket for the review team.
+// agencies, and the local API on a Unix socket for the review team. main()
+// runs it with RunDaemonUntilSignal (common/daemon/run_daemon.h).
 //
-// Thread-safety: Start and Shutdown from one thread.
+// Thread-safety: Start, ReadyLine and Shutdown from one thread.
 #ifndef CASESYNC_SERVER_BOARD_SERVER_H_
 #define CASESYNC_SERVER_BOARD_SERVER_H_
 
@@ -12,6 +13,7 @@
 #include "common/api/local_api_service.h"
 #include "common/daemon/metrics.h"
 #include "common/daemon/metrics_server.h"
+#include "common/daemon/run_daemon.h"
 #include "common/program/command_line.h"
 #include "common/security/transport.h"
 #include "grpcpp/server.h"
@@ -38,14 +40,19 @@ struct BoardServerOptions {
   std::string metrics_listen;
 };
 
-class BoardServer {
+class BoardServer final : public RunningDaemon {
  public:
   // Opens the board and starts both servers. Errors from opening the store,
   // INVALID_ARGUMENT for a transport CheckTransport refuses, UNAVAILABLE when
   // an address cannot be listened on.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<BoardServer>> Start(
       const BoardServerOptions& options);
-  ~BoardServer();
+  ~BoardServer() override;
+
+  // "listening for agencies on ADDRESS; local API on SOCKET", then "; metrics
+  // on http://ADDRESS/metrics" if they are served: the addresses with the
+  // ports bound. Tests read the line for the ports.
+  std::string ReadyLine() const override;
 
   // The sync service's address with the port actually bound.
   const std::string& listen_address() const { return listen_address_; }
@@ -56,11 +63,20 @@ class BoardServer {
   Board* board() { return board_.get(); }
 
   // Stops taking calls, ends open streams (waiting up to `grace`), closes
-  // the store.
-  void Shutdown(absl::Duration grace);
+  // the store. A second call does nothing.
+  void Shutdown(absl::Duration grace) override;
 
  private:
   BoardServer() = default;
+
+  // Serves the board's sync service on options.listen (with health checking
+  // and reflection). UNAVAILABLE if the address cannot be listened on.
+  [[nodiscard]] absl::Status StartSyncServer(const BoardServerOptions& options);
+  // Serves the local API on options.socket, and the metrics on
+  // options.metrics_listen if set. Errors as ServeLocalApi and
+  // ServeDaemonMetrics.
+  [[nodiscard]] absl::Status StartLocalServers(
+      const BoardServerOptions& options);
 
   SyncMetrics metrics_;
   std::unique_ptr<Board> board_;
@@ -69,6 +85,7 @@ class BoardServer {
   std::unique_ptr<grpc::Server> sync_server_;
   std::unique_ptr<grpc::Server> local_server_;
   std::string listen_address_;
+  std::string socket_;
   std::unique_ptr<MetricsServer> metrics_server_;
 };
 

@@ -27,12 +27,6 @@ constexpr absl::string_view kHeadKey = "feed_head";
 // Review.agencies: who may see the review.
 constexpr uint32_t kReviewAgenciesField = 7;
 
-std::string SeqKey(uint64_t seq) {
-  std::string key;
-  keys::AppendU64(seq, &key);
-  return key;
-}
-
 bool Writes(const v1::Change& change, uint32_t field) {
   for (const v1::FieldWrite& write : change.writes()) {
     if (write.field() == field) return true;
@@ -364,8 +358,8 @@ absl::Status Feed::OnApplied(Replica::Batch* batch, const v1::Change& change,
   const uint64_t seq = head + 1;
   v1::FeedRecord record;
   *record.mutable_dot() = change.dot();
-  batch->Put(Family::kFeed, SeqKey(seq), record.SerializeAsString());
-  batch->Put(Family::kMeta, kHeadKey, SeqKey(seq));
+  batch->Put(Family::kFeed, keys::Seq(seq), record.SerializeAsString());
+  batch->Put(Family::kMeta, kHeadKey, keys::Seq(seq));
   cache_.NoteRecordChanged(change.record().review_id(),
                            change.record().record_id(), seq);
   if (audit_ != nullptr)
@@ -493,7 +487,7 @@ absl::StatusOr<v1::FeedBatch> Feed::ReadFor(absl::string_view agency,
 
 absl::StatusOr<v1::Dot> Feed::ReadFeedRecord(
     uint64_t seq, std::unique_ptr<rocksdb::Iterator>* it) const {
-  const std::string key = SeqKey(seq);
+  const std::string key = keys::Seq(seq);
   if (*it == nullptr) {
     *it = replica_->store()->NewPrefixIterator(Family::kFeed, "");
     (*it)->Seek(ToSlice(key));

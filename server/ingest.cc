@@ -113,9 +113,9 @@ absl::StatusOr<v1::PushAck> Ingest::Push(
   return Acknowledge(std::move(applied));
 }
 
-absl::StatusOr<Ingest::AppliedPush> Ingest::Apply(
+absl::Status Ingest::CheckPushShape(
     absl::string_view agency, const v1::PushBatch& push,
-    absl::Span<const CheckedChange> checked) {
+    absl::Span<const CheckedChange> checked) const {
   if (!checked.empty() &&
       checked.size() != static_cast<size_t>(push.changes_size())) {
     return absl::InvalidArgumentError(
@@ -127,30 +127,87 @@ absl::StatusOr<Ingest::AppliedPush> Ingest::Apply(
         "; this board takes at most ", limits_.max_push_changes,
         " per push (--max_push_changes)"));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<Refusal>> Ingest::CheckWrite(
+    absl::string_view agency, const v1::Change& change, Replica::Batch* batch,
+    ReviewsRead* reviews) const {
+  // The record's address is checked first, so that a malformed one is
+  // judged invalid rather than looked up; Apply checks the rest.
+  const v1::RecordRef& ref = change.record();
+  if (!IsValidId(ref.review_id()) || !IsValidId(ref.record_id()) ||
+      !IsValidId(ref.owner_agency()) || FindRecordType(ref.type()) == nullptr) {
+    return Refusal{
+        v1::Verdict::REASON_INVALID,
+        std::string(CheckChange(change, replica_->options().limits).message())};
+  }
+  auto it = reviews->find(ref.review_id());
+  if (it == reviews->end()) {
+    ASSIGN_OR_RETURN(std::optional<v1::Review> review,
+                     ReadReview(*replica_, ref.review_id()));
+    it = reviews->emplace(ref.review_id(), std::move(review)).first;
+  }
+  std::optional<Refusal> refusal = CheckAgencyWrite(
+      agency, ref, it->second.has_value() ? &*it->second : nullptr);
+  if (refusal.has_value()) return refusal;
+  return CheckRecordCount(batch, ref);
+}
+
+absl::StatusOr<std::optional<Refusal>> Ingest::ApplyChange(
+    const v1::Change& change, const CheckedChange* checked,
+    Replica::Batch* batch, TextConflictMerger* merger) const {
+  absl::StatusOr<ApplyOutcome> applied =
+      checked == nullptr ? batch->Apply(change, Arrival::kAnyOrder)
+                         : batch->Apply(change, *checked, Arrival::kAnyOrder);
+  if (absl::IsOutOfRange(applied.status())) {
+    return Refusal{v1::Verdict::REASON_TOO_LARGE,
+                   std::string(applied.status().message())};
+  }
+  if (absl::IsInvalidArgument(applied.status()) ||
+      absl::IsFailedPrecondition(applied.status())) {
+    return Refusal{v1::Verdict::REASON_INVALID,
+                   std::string(applied.status().message())};
+  }
+  if (!applied.ok()) {
+    return applied.status();  // the store failed: nothing is durable
+  }
+  if (*applied == ApplyOutcome::kApplied) merger->Note(change);
+  return std::nullopt;
+}
+
+void Ingest::StoreRejection(absl::string_view agency, Replica::Batch* batch,
+                            v1::Verdict* verdict) const {
+  *verdict->mutable_decided_at() = replica_->hlc()->Now();
+  batch->Put(Family::kVerdicts, VerdictKey(agency, verdict->dot()),
+             verdict->SerializeAsString());
+}
+
+absl::StatusOr<Ingest::AppliedPush> Ingest::Apply(
+    absl::string_view agency, const v1::PushBatch& push,
+    absl::Span<const CheckedChange> checked) {
+  RETURN_IF_ERROR(CheckPushShape(agency, push, checked));
   std::unique_ptr<Replica::Batch> batch = replica_->NewBatch();
   batch->Reserve(static_cast<size_t>(push.changes_size()));
   ASSIGN_OR_RETURN(std::optional<std::string> state_bytes,
                    batch->Get(Family::kSyncState, StateKey(agency)));
   ASSIGN_OR_RETURN(v1::AgencySyncState state, ParseState(state_bytes));
   const uint64_t acknowledged_before = state.acknowledged();
-  std::map<std::string, std::optional<v1::Review>> reviews;
+  ReviewsRead reviews;
   // Long text fields left in conflict by the push are merged in its batch.
   TextConflictMerger merger;
   v1::PushAck ack;
   for (int i = 0; i < push.changes_size(); ++i) {
     const v1::Change& change = push.changes(i);
     const v1::Dot& dot = change.dot();
-    v1::Verdict verdict;
     if (dot.replica() != agency) {
       // Not this agency's counter sequence: judged, but moves no frontier.
-      verdict =
+      v1::Verdict verdict =
           Rejected(dot, v1::Verdict::REASON_NOT_AUTHORISED,
                    absl::StrCat("change ", FormatDot(dot), " claims to be by ",
                                 dot.replica(), ", but was pushed by ", agency));
-      *verdict.mutable_decided_at() = replica_->hlc()->Now();
-      batch->Put(Family::kVerdicts, VerdictKey(agency, dot),
-                 verdict.SerializeAsString());
-      *ack.add_rejected() = verdict;
+      StoreRejection(agency, batch.get(), &verdict);
+      *ack.add_rejected() = std::move(verdict);
       continue;
     }
     if (dot.counter() <= state.acknowledged()) continue;  // judged before
@@ -159,63 +216,32 @@ absl::StatusOr<Ingest::AppliedPush> Ingest::Apply(
           "push from ", agency, " skips from counter ", state.acknowledged(),
           " to ", dot.counter(), "; resend from ", state.acknowledged() + 1));
     }
-    // The record's address is checked first, so that a malformed one is
-    // judged invalid rather than looked up; Apply checks the rest.
-    const v1::RecordRef& ref = change.record();
-    if (!IsValidId(ref.review_id()) || !IsValidId(ref.record_id()) ||
-        !IsValidId(ref.owner_agency()) ||
-        FindRecordType(ref.type()) == nullptr) {
-      verdict =
-          Rejected(dot, v1::Verdict::REASON_INVALID,
-                   CheckChange(change, replica_->options().limits).message());
-    } else {
-      auto it = reviews.find(ref.review_id());
-      if (it == reviews.end()) {
-        ASSIGN_OR_RETURN(std::optional<v1::Review> review,
-                         ReadReview(*replica_, ref.review_id()));
-        it = reviews.emplace(ref.review_id(), std::move(review)).first;
-      }
-      std::optional<Refusal> refusal = CheckAgencyWrite(
-          agency, ref, it->second.has_value() ? &*it->second : nullptr);
-      if (!refusal.has_value()) {
-        ASSIGN_OR_RETURN(refusal, CheckRecordCount(batch.get(), ref));
-      }
-      if (refusal.has_value()) {
-        verdict = Rejected(dot, refusal->reason, refusal->detail);
-      } else {
-        absl::StatusOr<ApplyOutcome> applied =
-            checked.empty()
-                ? batch->Apply(change, Arrival::kAnyOrder)
-                : batch->Apply(change, checked[i], Arrival::kAnyOrder);
-        if (absl::IsOutOfRange(applied.status())) {
-          verdict = Rejected(dot, v1::Verdict::REASON_TOO_LARGE,
-                             applied.status().message());
-        } else if (absl::IsInvalidArgument(applied.status()) ||
-                   absl::IsFailedPrecondition(applied.status())) {
-          verdict = Rejected(dot, v1::Verdict::REASON_INVALID,
-                             applied.status().message());
-        } else if (!applied.ok()) {
-          return applied.status();  // the store failed: nothing is durable
-        } else if (*applied == ApplyOutcome::kApplied) {
-          merger.Note(change);
-        }
-      }
-    }
-    if (verdict.outcome() == v1::Verdict::OUTCOME_REJECTED) {
-      *verdict.mutable_decided_at() = replica_->hlc()->Now();
-      batch->Put(Family::kVerdicts, VerdictKey(agency, dot),
-                 verdict.SerializeAsString());
+    ASSIGN_OR_RETURN(std::optional<Refusal> refusal,
+                     CheckWrite(agency, change, batch.get(), &reviews));
+    if (!refusal.has_value()) {
+      ASSIGN_OR_RETURN(
+          refusal, ApplyChange(change, checked.empty() ? nullptr : &checked[i],
+                               batch.get(), &merger));
     }
     state.set_acknowledged(dot.counter());
-    if (verdict.outcome() == v1::Verdict::OUTCOME_REJECTED) {
+    if (refusal.has_value()) {
+      v1::Verdict verdict = Rejected(dot, refusal->reason, refusal->detail);
+      StoreRejection(agency, batch.get(), &verdict);
       state.set_rejected(state.rejected() + 1);
-      *ack.add_rejected() = verdict;
+      *ack.add_rejected() = std::move(verdict);
     } else {
       state.set_accepted(state.accepted() + 1);
       ack.set_accepted(ack.accepted() + 1);
     }
   }
   merger.MergeInto(batch.get());
+  return CommitPush(agency, acknowledged_before, std::move(state),
+                    std::move(ack), batch.get());
+}
+
+absl::StatusOr<Ingest::AppliedPush> Ingest::CommitPush(
+    absl::string_view agency, uint64_t acknowledged_before,
+    v1::AgencySyncState state, v1::PushAck ack, Replica::Batch* batch) {
   OverlayFeedAck(agency, &state);
   state.set_last_contact_ms(clock_->NowMillis());
   batch->Put(Family::kSyncState, StateKey(agency), state.SerializeAsString());
@@ -227,8 +253,7 @@ absl::StatusOr<Ingest::AppliedPush> Ingest::Apply(
   if (receipt_due) {
     // The push's own audit entry now, rather than as the batch commits, so
     // that the receipt can name it.
-    ASSIGN_OR_RETURN(applied.receipt_audit_head,
-                     audit_->AppendNoted(batch.get()));
+    ASSIGN_OR_RETURN(applied.receipt_audit_head, audit_->AppendNoted(batch));
   }
   ASSIGN_OR_RETURN(applied.commit, batch->CommitUnsynced());
   {

@@ -1,6 +1,6 @@
-// Taking in agencies' pushes on the board (docs/replication.md, "Who may write"; docs/security.md), and
-// the board's per-agency bookkeeping (acknowledged frontier, counts, last
-// contact, feed cursor).
+// Taking in agencies' pushes on the board (docs/replication.md, "Who may
+// write"; docs/security.md), and the board's per-agency bookkeeping
+// (acknowledged frontier, counts, last contact, feed cursor).
 //
 // Each pushed change is judged: its author must be the pushing agency, it
 // must be well formed and within limits, and the agency must be allowed to
@@ -23,6 +23,7 @@
 #ifndef CASESYNC_SERVER_INGEST_H_
 #define CASESYNC_SERVER_INGEST_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -41,6 +42,7 @@
 #include "common/replica/replica.h"
 #include "common/security/receipt.h"
 #include "server/audit_log.h"
+#include "server/text_merge.h"
 
 namespace casesync {
 
@@ -197,6 +199,39 @@ class Ingest {
   // review is full. Store errors only.
   [[nodiscard]] absl::StatusOr<std::optional<Refusal>> CheckRecordCount(
       Replica::Batch* batch, const v1::RecordRef& ref) const;
+
+  // The reviews a push has read so far, by id (nullopt: not held).
+  using ReviewsRead = std::map<std::string, std::optional<v1::Review>>;
+
+  // Apply's checks of a push as a whole: INVALID_ARGUMENT if `checked` does
+  // not match its changes, RESOURCE_EXHAUSTED if it holds more than
+  // max_push_changes.
+  [[nodiscard]] absl::Status CheckPushShape(
+      absl::string_view agency, const v1::PushBatch& push,
+      absl::Span<const CheckedChange> checked) const;
+  // Why `agency` may not write `change` (a malformed record address, the
+  // access rules, a full review), or nullopt if it may; reads each review
+  // once per push into `reviews`. Store errors only.
+  [[nodiscard]] absl::StatusOr<std::optional<Refusal>> CheckWrite(
+      absl::string_view agency, const v1::Change& change, Replica::Batch* batch,
+      ReviewsRead* reviews) const;
+  // Applies `change` (with `checked`, its checked form, unless null) in
+  // `batch` and notes it for `merger`; or why the replica refuses it (too
+  // large, invalid), with nothing staged. Store errors only.
+  [[nodiscard]] absl::StatusOr<std::optional<Refusal>> ApplyChange(
+      const v1::Change& change, const CheckedChange* checked,
+      Replica::Batch* batch, TextConflictMerger* merger) const;
+  // Stamps `verdict`, a rejection of a change `agency` pushed, with the time
+  // and stages it in `batch`.
+  void StoreRejection(absl::string_view agency, Replica::Batch* batch,
+                      v1::Verdict* verdict) const;
+  // Stages `agency`'s sync `state` after a push judged from
+  // `acknowledged_before` on (and, if a receipt is due, the push's audit
+  // entry), then commits `batch` unsynced. Returns the applied push with
+  // `ack`; store errors otherwise.
+  [[nodiscard]] absl::StatusOr<AppliedPush> CommitPush(
+      absl::string_view agency, uint64_t acknowledged_before,
+      v1::AgencySyncState state, v1::PushAck ack, Replica::Batch* batch);
 
   Replica* const replica_;
   Clock* const clock_;

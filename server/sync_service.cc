@@ -244,6 +244,168 @@ struct Applied {
   Incoming frame;
 };
 
+// The Welcome answering `agency`'s Hello, with the rejections since the
+// frontier it reports; tells `session` to send back the agency's own changes
+// it lost. Errors from the board's store.
+[[nodiscard]] absl::StatusOr<v1::BoardFrame> WelcomeFor(
+    Board* board, uint64_t max_push_bytes, const std::string& agency,
+    const v1::Hello& hello, Session* session) {
+  // After a restore of the board, a cursor from an earlier epoch counts in
+  // a history that differs past the backup: stream from where they agree.
+  const uint64_t start_cursor =
+      board->feed_epochs().StartCursor(hello.feed_epoch(), hello.feed_cursor());
+  Ingest::AgencyReport report;
+  report.feed_cursor = start_cursor;
+  report.acknowledged = hello.acknowledged();
+  if (hello.local_changes() > 0) report.changes = hello.local_changes();
+  RETURN_IF_ERROR(board->ingest()->Touch(agency, report));
+  // Durable: an earlier stream of this agency may still be waiting for its
+  // last pushes' sync, and the acknowledged frontier told here must hold.
+  ASSIGN_OR_RETURN(const v1::AgencySyncState state,
+                   board->ingest()->DurableState(agency));
+
+  v1::BoardFrame frame;
+  v1::Welcome* welcome = frame.mutable_welcome();
+  welcome->set_board_id(board->id());
+  welcome->set_acknowledged(state.acknowledged());
+  welcome->set_feed_head(board->feed()->head());
+  welcome->set_max_push_changes(
+      static_cast<uint32_t>(board->ingest()->limits().max_push_changes));
+  welcome->set_max_push_bytes(max_push_bytes);
+  welcome->set_feed_epoch(board->feed_epochs().current());
+  welcome->set_feed_epoch_started_ms(board->feed_epochs().current_started_ms());
+  welcome->set_feed_cursor(start_cursor);
+  if (start_cursor < hello.feed_cursor()) {
+    spdlog::warn(
+        "agency {} reads the feed from {} rather than its cursor {}: the "
+        "board was restored from a backup since it last synced",
+        agency, start_cursor, hello.feed_cursor());
+  }
+  // An agency holding fewer of its own changes than the board acknowledged
+  // lost them (its store was restored from a backup): they go back to it
+  // with the feed.
+  if (hello.local_changes() < state.acknowledged()) {
+    session->SendOwnBack({hello.local_changes(), state.acknowledged()});
+    spdlog::warn(
+        "agency {} holds its changes up to {} only, the board up to {}: "
+        "sending the rest back with the feed",
+        agency, hello.local_changes(), state.acknowledged());
+  }
+  if (hello.acknowledged() < state.acknowledged()) {
+    ASSIGN_OR_RETURN(
+        std::vector<v1::Verdict> rejections,
+        board->ingest()->RejectionsAfter(agency, hello.acknowledged()));
+    for (v1::Verdict& verdict : rejections) {
+      *welcome->add_rejected() = std::move(verdict);
+    }
+  }
+  return frame;
+}
+
+// The reading thread: reads (and decodes) frames into `frames` until the
+// stream ends or the queue is closed, then closes it.
+void ReadFrames(Stream* stream, const ChangeLimits& limits,
+                HandoffQueue<Incoming>* frames) {
+  while (true) {
+    Incoming incoming;
+    if (!ReadIncoming(stream, limits, &incoming) ||
+        !frames->Push(std::move(incoming))) {
+      break;
+    }
+  }
+  frames->Close();
+}
+
+// The acknowledging thread: acknowledges each applied push once its sync is
+// done and asks for the Pong of each Ping, in order, until `applied` is
+// closed and drained. Every applied push is acknowledged, even after the
+// stream failed: what the next Welcome says must be on disk. Returns the
+// first failure (the stream is cancelled then): the acknowledgement's error,
+// or CANCELLED when the stream would take no more.
+[[nodiscard]] absl::Status AcknowledgePushes(Board* board, Session* session,
+                                             SyncMetrics* metrics,
+                                             grpc::ServerContext* context,
+                                             HandoffQueue<Applied>* applied) {
+  absl::Status status;
+  Applied next;
+  while (applied->Pop(&next)) {
+    // (Pop's assignment frees the previous frame, on this thread.)
+    if (!next.push.has_value()) {
+      const v1::Ping& ping = next.frame.frame.ping();
+      session->RequestPong(ping.id(), board->feed()->head());
+      continue;
+    }
+    absl::StatusOr<v1::PushAck> ack =
+        board->ingest()->Acknowledge(*std::move(next.push));
+    if (!status.ok()) continue;  // the stream is failing: sync only
+    if (!ack.ok()) {
+      status = ack.status();
+      context->TryCancel();
+      continue;
+    }
+    v1::BoardFrame reply;
+    *reply.mutable_push_ack() = *std::move(ack);
+    if (!session->Write(reply)) {
+      status = absl::CancelledError("stream closed");
+      context->TryCancel();
+    } else if (metrics != nullptr) {
+      metrics->push.Observe(absl::Now() - next.frame.arrived);
+    }
+  }
+  return status;
+}
+
+// The applying thread (the stream's own): applies each push from `frames`
+// and hands it on to be acknowledged, Pings after it, until the stream ends.
+// Returns why it stopped early: a push that could not be applied or
+// decoded, an unexpected frame, or CANCELLED when the stream would take no
+// more.
+[[nodiscard]] absl::Status ApplyFrames(Ingest* ingest,
+                                       const std::string& agency,
+                                       HandoffQueue<Incoming>* frames,
+                                       HandoffQueue<Applied>* applied) {
+  Incoming incoming;
+  while (frames->Pop(&incoming)) {
+    const v1::AgencyFrame& frame = incoming.frame;
+    switch (frame.frame_case()) {
+      case v1::AgencyFrame::kPush: {
+        RETURN_IF_ERROR(incoming.decode_status);
+        ASSIGN_OR_RETURN(
+            Ingest::AppliedPush push,
+            ingest->Apply(agency, *incoming.push, incoming.checked));
+        if (!applied->Push({std::move(push), std::move(incoming)})) {
+          return absl::CancelledError("stream closed");
+        }
+        break;
+      }
+      case v1::AgencyFrame::kFeedAck:
+        ingest->NoteFeedAck(agency, frame.feed_ack().cursor());
+        break;
+      case v1::AgencyFrame::kPing:
+        if (!applied->Push({std::nullopt, std::move(incoming)})) {
+          return absl::CancelledError("stream closed");
+        }
+        break;
+      default:
+        return absl::FailedPreconditionError(
+            "unexpected frame: Hello only once, at the start");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// What the stream returns once it ended with `status`, logged.
+grpc::Status StreamEnded(const std::string& agency,
+                         const absl::Status& status) {
+  if (status.ok() || absl::IsCancelled(status)) {
+    spdlog::info("agency {} disconnected", agency);
+    return grpc::Status::OK;
+  }
+  spdlog::warn("agency {} stream ended: {}", agency,
+               std::string(status.message()));
+  return ToGrpcStatus(status);
+}
+
 }  // namespace
 
 void SyncService::Stop() {
@@ -266,152 +428,39 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
     return ToGrpcStatus(absl::FailedPreconditionError(
         "the first frame must be a Hello with protocol_version 1"));
   }
-  const v1::Hello& hello = first.hello();
-  // After a restore of the board, a cursor from an earlier epoch counts in
-  // a history that differs past the backup: stream from where they agree.
-  const uint64_t start_cursor = board_->feed_epochs().StartCursor(
-      hello.feed_epoch(), hello.feed_cursor());
-  Ingest::AgencyReport report;
-  report.feed_cursor = start_cursor;
-  report.acknowledged = hello.acknowledged();
-  if (hello.local_changes() > 0) report.changes = hello.local_changes();
-  if (absl::Status touched = board_->ingest()->Touch(agency, report);
-      !touched.ok()) {
-    return ToGrpcStatus(touched);
-  }
-  // Durable: an earlier stream of this agency may still be waiting for its
-  // last pushes' sync, and the acknowledged frontier told here must hold.
-  absl::StatusOr<v1::AgencySyncState> state =
-      board_->ingest()->DurableState(agency);
-  if (!state.ok()) return ToGrpcStatus(state.status());
-
   Session session(board_, agency, stream, options_.max_feed_frame_bytes,
                   &stopping_, options_.metrics);
-  v1::BoardFrame welcome;
-  welcome.mutable_welcome()->set_board_id(board_->id());
-  welcome.mutable_welcome()->set_acknowledged(state->acknowledged());
-  welcome.mutable_welcome()->set_feed_head(board_->feed()->head());
-  welcome.mutable_welcome()->set_max_push_changes(
-      static_cast<uint32_t>(board_->ingest()->limits().max_push_changes));
-  welcome.mutable_welcome()->set_max_push_bytes(options_.max_push_bytes);
-  welcome.mutable_welcome()->set_feed_epoch(board_->feed_epochs().current());
-  welcome.mutable_welcome()->set_feed_epoch_started_ms(
-      board_->feed_epochs().current_started_ms());
-  welcome.mutable_welcome()->set_feed_cursor(start_cursor);
-  if (start_cursor < hello.feed_cursor()) {
-    spdlog::warn(
-        "agency {} reads the feed from {} rather than its cursor {}: the "
-        "board was restored from a backup since it last synced",
-        agency, start_cursor, hello.feed_cursor());
-  }
-  // An agency holding fewer of its own changes than the board acknowledged
-  // lost them (its store was restored from a backup): they go back to it
-  // with the feed.
-  if (hello.local_changes() < state->acknowledged()) {
-    session.SendOwnBack({hello.local_changes(), state->acknowledged()});
-    spdlog::warn(
-        "agency {} holds its changes up to {} only, the board up to {}: "
-        "sending the rest back with the feed",
-        agency, hello.local_changes(), state->acknowledged());
-  }
-  if (hello.acknowledged() < state->acknowledged()) {
-    absl::StatusOr<std::vector<v1::Verdict>> rejections =
-        board_->ingest()->RejectionsAfter(agency, hello.acknowledged());
-    if (!rejections.ok()) return ToGrpcStatus(rejections.status());
-    for (v1::Verdict& verdict : *rejections) {
-      *welcome.mutable_welcome()->add_rejected() = std::move(verdict);
-    }
-  }
-  if (!session.Write(welcome)) return grpc::Status::OK;
+  absl::StatusOr<v1::BoardFrame> welcome = WelcomeFor(
+      board_, options_.max_push_bytes, agency, first.hello(), &session);
+  if (!welcome.ok()) return ToGrpcStatus(welcome.status());
+  if (!session.Write(*welcome)) return grpc::Status::OK;
+  const uint64_t start_cursor = welcome->welcome().feed_cursor();
 
   board_->StreamOpened(agency);
   spdlog::info("agency {} connected from {} (acknowledged {}, feed cursor {})",
-               agency, context->peer(), state->acknowledged(), start_cursor);
+               agency, context->peer(), welcome->welcome().acknowledged(),
+               start_cursor);
   absl::Status tail_status;
   std::thread tail([&] {
     tail_status = session.TailFeed(start_cursor);
     if (!tail_status.ok()) context->TryCancel();
   });
-
   // Frames are read (and parsed) in a thread of their own, so that the next
   // push is decoded while this one is being applied.
   HandoffQueue<Incoming> frames;
   std::thread reader([&] {
-    while (true) {
-      Incoming incoming;
-      if (!ReadIncoming(stream, board_->replica()->options().limits,
-                        &incoming) ||
-          !frames.Push(std::move(incoming))) {
-        break;
-      }
-    }
-    frames.Close();
+    ReadFrames(stream, board_->replica()->options().limits, &frames);
   });
   // A push is acknowledged by a thread of its own once its sync is done,
   // while this one applies the next (Ingest::Apply, Ingest::Acknowledge).
-  // Every applied push is acknowledged, in order, even after the stream
-  // failed: what the next Welcome says must be on disk.
   HandoffQueue<Applied> applied;
   absl::Status ack_status;
   std::thread acknowledger([&] {
-    Applied next;
-    while (applied.Pop(&next)) {
-      // (Pop's assignment frees the previous frame, on this thread.)
-      if (!next.push.has_value()) {
-        const v1::Ping& ping = next.frame.frame.ping();
-        session.RequestPong(ping.id(), board_->feed()->head());
-        continue;
-      }
-      absl::StatusOr<v1::PushAck> ack =
-          board_->ingest()->Acknowledge(*std::move(next.push));
-      if (!ack_status.ok()) continue;  // the stream is failing: sync only
-      if (!ack.ok()) {
-        ack_status = ack.status();
-        context->TryCancel();
-        continue;
-      }
-      v1::BoardFrame reply;
-      *reply.mutable_push_ack() = *std::move(ack);
-      if (!session.Write(reply)) {
-        ack_status = absl::CancelledError("stream closed");
-        context->TryCancel();
-      } else if (options_.metrics != nullptr) {
-        options_.metrics->push.Observe(absl::Now() - next.frame.arrived);
-      }
-    }
+    ack_status = AcknowledgePushes(board_, &session, options_.metrics, context,
+                                   &applied);
   });
-  absl::Status status;
-  Incoming incoming;
-  while (status.ok() && frames.Pop(&incoming)) {
-    const v1::AgencyFrame& frame = incoming.frame;
-    switch (frame.frame_case()) {
-      case v1::AgencyFrame::kPush: {
-        status = incoming.decode_status;
-        if (!status.ok()) break;
-        absl::StatusOr<Ingest::AppliedPush> push =
-            board_->ingest()->Apply(agency, *incoming.push, incoming.checked);
-        if (!push.ok()) {
-          status = push.status();
-          break;
-        }
-        if (!applied.Push({*std::move(push), std::move(incoming)})) {
-          status = absl::CancelledError("stream closed");
-        }
-        break;
-      }
-      case v1::AgencyFrame::kFeedAck:
-        board_->ingest()->NoteFeedAck(agency, frame.feed_ack().cursor());
-        break;
-      case v1::AgencyFrame::kPing:
-        if (!applied.Push({std::nullopt, std::move(incoming)})) {
-          status = absl::CancelledError("stream closed");
-        }
-        break;
-      default:
-        status = absl::FailedPreconditionError(
-            "unexpected frame: Hello only once, at the start");
-    }
-  }
+  absl::Status status =
+      ApplyFrames(board_->ingest(), agency, &frames, &applied);
   if (!status.ok()) context->TryCancel();  // ends the reader's Read
   frames.Close();
   reader.join();
@@ -427,13 +476,7 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
   }
   board_->StreamClosed(agency);
   if (status.ok()) status = tail_status;
-  if (status.ok() || absl::IsCancelled(status)) {
-    spdlog::info("agency {} disconnected", agency);
-    return grpc::Status::OK;
-  }
-  spdlog::warn("agency {} stream ended: {}", agency,
-               std::string(status.message()));
-  return ToGrpcStatus(status);
+  return StreamEnded(agency, status);
 }
 
 }  // namespace casesync

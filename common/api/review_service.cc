@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -34,6 +35,115 @@ void Set(v1::EditRecordRequest* request, absl::string_view name,
   v1::FieldSetting* setting = request->add_set();
   setting->set_name(std::string(name));
   setting->set_value(std::string(value));
+}
+
+// The discrepancy `request` decides, as `review` (built with the request's
+// rules) finds it. NOT_FOUND if it finds none by that id.
+[[nodiscard]] absl::StatusOr<v1::Discrepancy> FindDiscrepancy(
+    const v1::JointReview& review,
+    const v1::DecideDiscrepancyRequest& request) {
+  const v1::Discrepancy* found = nullptr;
+  for (const v1::Discrepancy& discrepancy : review.discrepancies()) {
+    if (discrepancy.id() == request.discrepancy_id()) found = &discrepancy;
+  }
+  if (found == nullptr) {
+    return absl::NotFoundError(absl::StrCat(
+        "review ", request.review_id(), " has no discrepancy ",
+        request.discrepancy_id(), " (casesync discrepancies list --review ",
+        request.review_id(),
+        " shows them; list and decide with the same matching rules)"));
+  }
+  return *found;
+}
+
+// What a decision records as the review's choice.
+struct Choice {
+  // The value the review takes, as text.
+  std::string value;
+  // The entry whose version it is; empty for a value given outright.
+  std::string entry_id;
+};
+
+// `text`, a value given outright for the field in `discrepancy`, in its
+// canonical form. INVALID_ARGUMENT if it does not parse as the field.
+[[nodiscard]] absl::StatusOr<std::string> ParseChosenValue(
+    const v1::Discrepancy& discrepancy, const std::string& text) {
+  const pb::FieldDescriptor* field =
+      v1::ChronologyEntry::descriptor()->FindFieldByName(discrepancy.field());
+  if (field == nullptr) {
+    return absl::InternalError(
+        absl::StrCat("unknown chronology field ", discrepancy.field()));
+  }
+  absl::StatusOr<v1::FieldValue> parsed = ParseFieldValue(*field, text);
+  absl::Status valid = parsed.status();
+  // The value is text in the decision; only its form is checked here (the
+  // decision's own field limits apply when it is written).
+  if (valid.ok()) {
+    valid = CheckFieldValue(*field, *parsed, std::numeric_limits<size_t>::max(),
+                            std::numeric_limits<size_t>::max());
+  }
+  if (!valid.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(discrepancy.field(), ": ", valid.message()));
+  }
+  return FormatFieldValue(*field, *parsed);
+}
+
+// The choice `request` makes for `discrepancy`: one of its versions, or a
+// value. INVALID_ARGUMENT for a version out of range, a value that does not
+// parse, or neither.
+[[nodiscard]] absl::StatusOr<Choice> ChoiceOf(
+    const v1::Discrepancy& discrepancy,
+    const v1::DecideDiscrepancyRequest& request) {
+  switch (request.choice_case()) {
+    case v1::DecideDiscrepancyRequest::kVersion: {
+      const uint32_t version = request.version();
+      if (version < 1 ||
+          version > static_cast<uint32_t>(discrepancy.versions_size())) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--version must be 1 to ", discrepancy.versions_size(),
+                         ", not ", version));
+      }
+      const v1::DiscrepancyVersion& chosen = discrepancy.versions(version - 1);
+      return Choice{chosen.value(), chosen.entry_id()};
+    }
+    case v1::DecideDiscrepancyRequest::kValue: {
+      ASSIGN_OR_RETURN(std::string value,
+                       ParseChosenValue(discrepancy, request.value()));
+      return Choice{std::move(value), ""};
+    }
+    default:
+      return absl::InvalidArgumentError(
+          "say which version the review takes (--version N) or give the "
+          "value (--value TEXT)");
+  }
+}
+
+// The edit that records `choice` for `discrepancy`: its decision record
+// changed, or one created that names the discrepancy and its entries.
+v1::EditRecordRequest DecisionEdit(const v1::DecideDiscrepancyRequest& request,
+                                   const v1::Discrepancy& discrepancy,
+                                   const Choice& choice) {
+  v1::EditRecordRequest edit;
+  edit.set_review_id(request.review_id());
+  edit.set_type("decision");
+  edit.set_author(request.author());
+  if (discrepancy.has_decision()) {
+    edit.set_record_id(discrepancy.decision().id());
+  } else {
+    edit.set_create(true);
+    Set(&edit, "discrepancy_id", discrepancy.id());
+    Set(&edit, "field", discrepancy.field());
+    std::vector<std::string> entries;
+    for (const v1::DiscrepancyVersion& version : discrepancy.versions()) {
+      entries.push_back(version.entry_id());
+    }
+    Set(&edit, "entry_ids", absl::StrJoin(entries, ","));
+  }
+  Set(&edit, "chosen_entry_id", choice.entry_id);
+  Set(&edit, "value", choice.value);
+  Set(&edit, "rationale", request.rationale());
+  return edit;
 }
 
 }  // namespace
@@ -70,82 +180,10 @@ absl::StatusOr<v1::EditRecordReply> ReviewService::Decide(
   ASSIGN_OR_RETURN(v1::JointReview review,
                    Discrepancies(*records_->replica(), request.review_id(),
                                  request.rules()));
-  const v1::Discrepancy* found = nullptr;
-  for (const v1::Discrepancy& discrepancy : review.discrepancies()) {
-    if (discrepancy.id() == request.discrepancy_id()) found = &discrepancy;
-  }
-  if (found == nullptr) {
-    return absl::NotFoundError(absl::StrCat(
-        "review ", request.review_id(), " has no discrepancy ",
-        request.discrepancy_id(), " (casesync discrepancies list --review ",
-        request.review_id(),
-        " shows them; list and decide with the same matching rules)"));
-  }
-  std::string value;
-  std::string chosen_entry;
-  switch (request.choice_case()) {
-    case v1::DecideDiscrepancyRequest::kVersion: {
-      const uint32_t version = request.version();
-      if (version < 1 ||
-          version > static_cast<uint32_t>(found->versions_size())) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--version must be 1 to ", found->versions_size(),
-                         ", not ", version));
-      }
-      value = found->versions(version - 1).value();
-      chosen_entry = found->versions(version - 1).entry_id();
-      break;
-    }
-    case v1::DecideDiscrepancyRequest::kValue: {
-      const pb::FieldDescriptor* field =
-          v1::ChronologyEntry::descriptor()->FindFieldByName(found->field());
-      if (field == nullptr) {
-        return absl::InternalError(
-            absl::StrCat("unknown chronology field ", found->field()));
-      }
-      absl::StatusOr<v1::FieldValue> parsed =
-          ParseFieldValue(*field, request.value());
-      absl::Status valid = parsed.status();
-      // The value is text in the decision; only its form is checked here
-      // (the decision's own field limits apply when it is written).
-      if (valid.ok()) {
-        valid =
-            CheckFieldValue(*field, *parsed, std::numeric_limits<size_t>::max(),
-                            std::numeric_limits<size_t>::max());
-      }
-      if (!valid.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(found->field(), ": ", valid.message()));
-      }
-      value = FormatFieldValue(*field, *parsed);
-      break;
-    }
-    default:
-      return absl::InvalidArgumentError(
-          "say which version the review takes (--version N) or give the "
-          "value (--value TEXT)");
-  }
-
-  v1::EditRecordRequest edit;
-  edit.set_review_id(request.review_id());
-  edit.set_type("decision");
-  edit.set_author(request.author());
-  if (found->has_decision()) {
-    edit.set_record_id(found->decision().id());
-  } else {
-    edit.set_create(true);
-    Set(&edit, "discrepancy_id", found->id());
-    Set(&edit, "field", found->field());
-    std::vector<std::string> entries;
-    for (const v1::DiscrepancyVersion& version : found->versions()) {
-      entries.push_back(version.entry_id());
-    }
-    Set(&edit, "entry_ids", absl::StrJoin(entries, ","));
-  }
-  Set(&edit, "chosen_entry_id", chosen_entry);
-  Set(&edit, "value", value);
-  Set(&edit, "rationale", request.rationale());
-  return records_->Edit(edit);
+  ASSIGN_OR_RETURN(const v1::Discrepancy discrepancy,
+                   FindDiscrepancy(review, request));
+  ASSIGN_OR_RETURN(const Choice choice, ChoiceOf(discrepancy, request));
+  return records_->Edit(DecisionEdit(request, discrepancy, choice));
 }
 
 absl::Status ReviewService::Export(const v1::ExportReviewRequest& request,

@@ -162,6 +162,178 @@ void AppendLegend(double y, std::string* out) {
       kLeft + 602, "\" y=\"", Coord(y + 4), "\">gap in contact</text></g>\n");
 }
 
+// Each lane's index, by agency.
+using LaneIndex = std::map<std::string, size_t>;
+
+// The days the picture spans: the review's period and every dated entry;
+// nullopt if nothing is dated.
+std::optional<Scale> TimelineScale(const v1::JointReview& review) {
+  std::optional<int> first, last;
+  const auto extend = [&](std::optional<int> day) {
+    if (!day) return;
+    if (!first || *day < *first) first = day;
+    if (!last || *day > *last) last = day;
+  };
+  extend(ParseIsoDate(review.review().period_start()));
+  extend(ParseIsoDate(review.review().period_end()));
+  for (const v1::CompositeEntry& entry : review.chronology().entries()) {
+    extend(ParseIsoDate(entry.entry().date()));
+  }
+  if (!first) return std::nullopt;
+  return Scale(*first, *last);
+}
+
+// The opening <svg> tag, the title (naming the span, if any) and the hatch
+// pattern of the gaps.
+void AppendOpening(const std::optional<Scale>& scale, double height,
+                   std::string* out) {
+  absl::StrAppend(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" ",
+                  "class=\"timeline\" viewBox=\"0 0 ", kWidth, " ",
+                  Coord(height),
+                  "\" role=\"img\" aria-labelledby=\"tl-title\" ",
+                  "font-family=\"sans-serif\" font-size=\"11\">\n",
+                  "<title id=\"tl-title\">Timeline of agency contact");
+  if (scale) {
+    absl::StrAppend(out, ", ", FormatDate(scale->first()), " to ",
+                    FormatDate(scale->last()));
+  }
+  absl::StrAppend(
+      out, "</title>\n",
+      "<defs><pattern id=\"tl-hatch\" patternUnits=\"userSpaceOnUse\" ",
+      "width=\"6\" height=\"6\" patternTransform=\"rotate(45)\">",
+      "<rect width=\"6\" height=\"6\" fill=\"#eceff1\"/>",
+      "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#9aa3ab\" ",
+      "stroke-width=\"2\"/></pattern></defs>\n");
+}
+
+// The lanes and their labels. Returns each lane's label as it went into the
+// markup.
+std::vector<std::string> AppendLanes(const std::vector<std::string>& lanes,
+                                     std::string* out) {
+  absl::StrAppend(out, "<g class=\"tl-lanes\">");
+  std::vector<std::string> labels;
+  for (size_t i = 0; i < lanes.size(); ++i) {
+    labels.push_back(SafeText(lanes[i]));
+    absl::StrAppend(out, "<rect class=\"tl-lane\" x=\"", kLeft, "\" y=\"",
+                    Coord(LaneTop(i)), "\" width=\"", kPlot, "\" height=\"",
+                    kLane, "\" fill=\"", i % 2 ? "#ffffff" : "#f3f5f7",
+                    "\"/><text x=\"", kLeft - 6, "\" y=\"",
+                    Coord(LaneTop(i) + kLane / 2 + 4),
+                    "\" text-anchor=\"end\">", labels.back(), "</text>");
+  }
+  absl::StrAppend(out, "</g>\n");
+  return labels;
+}
+
+// Gaps in contact: hatched bands across every lane, down to `bottom`,
+// labelled with their length.
+void AppendGaps(const v1::JointReview& review, const Scale& scale,
+                double bottom, std::string* out) {
+  absl::StrAppend(out, "<g class=\"tl-gaps\">");
+  for (const v1::ContactGap& gap : review.chronology().gaps()) {
+    const std::optional<int> after = ParseIsoDate(gap.after_date());
+    const std::optional<int> before = ParseIsoDate(gap.before_date());
+    if (!after || !before || *before - *after < 2) continue;
+    const double x0 = scale.Left(*after + 1), x1 = scale.Left(*before);
+    absl::StrAppend(out, "<rect x=\"", Coord(x0), "\" y=\"", kTop,
+                    "\" width=\"", Coord(x1 - x0), "\" height=\"",
+                    Coord(bottom - kTop), "\" fill=\"url(#tl-hatch)\"/>",
+                    "<text x=\"", Coord((x0 + x1) / 2), "\" y=\"",
+                    Coord((kTop + bottom) / 2 + 4),
+                    "\" text-anchor=\"middle\" fill=\"#555\">",
+                    *before - *after, " days</text>");
+  }
+  absl::StrAppend(out, "</g>\n");
+}
+
+// Key practice episodes: a span on the lanes of their agencies (all
+// `lane_count` lanes when none is known), labelled by number.
+void AppendEpisodes(const v1::JointReview& review, const Scale& scale,
+                    const LaneIndex& lane_of, size_t lane_count,
+                    std::string* out) {
+  absl::StrAppend(out, "<g class=\"tl-episodes\">");
+  for (int e = 0; e < review.episodes_size(); ++e) {
+    const v1::KeyPracticeEpisode& episode = review.episodes(e).episode();
+    std::optional<int> start = ParseIsoDate(episode.period_start());
+    std::optional<int> end = ParseIsoDate(episode.period_end());
+    if (!start) start = end;
+    if (!end) end = start;
+    if (!start || *end < *start) continue;
+    const int from = std::max(*start, scale.first());
+    const int to = std::min(*end, scale.last());
+    if (to < from) continue;
+    std::set<size_t> on;
+    for (const std::string& agency : episode.agencies()) {
+      auto lane = lane_of.find(agency);
+      if (lane != lane_of.end()) on.insert(lane->second);
+    }
+    if (on.empty()) {
+      for (size_t i = 0; i < lane_count; ++i) on.insert(i);
+    }
+    const double x0 = scale.Left(from), x1 = scale.Left(to + 1);
+    for (size_t lane : on) {
+      absl::StrAppend(out, "<rect x=\"", Coord(x0), "\" y=\"",
+                      Coord(LaneTop(lane) + 1), "\" width=\"", Coord(x1 - x0),
+                      "\" height=\"", kLane - 2,
+                      "\" fill=\"#f0b429\" fill-opacity=\".3\" ",
+                      "stroke=\"#c98a00\" stroke-width=\".5\"/>");
+    }
+    absl::StrAppend(out, "<text x=\"", Coord(x0), "\" y=\"",
+                    Coord(LaneTop(*on.begin()) - 3),
+                    "\" fill=\"#7a5200\" font-weight=\"bold\">E", e + 1,
+                    "</text>");
+  }
+  absl::StrAppend(out, "</g>\n");
+}
+
+// Contacts: a mark per source on its agency's lane (labelled as in
+// `lane_labels`); the marks of one entry joined; entries in a discrepancy
+// ringed.
+void AppendContacts(const v1::JointReview& review, const Scale& scale,
+                    const LaneIndex& lane_of,
+                    const std::vector<std::string>& lane_labels,
+                    std::string* out) {
+  std::string joins, marks, flags;
+  marks.reserve(80 * static_cast<size_t>(review.chronology().entries_size()));
+  const auto& entries = review.chronology().entries();
+  for (int n = 0; n < entries.size(); ++n) {
+    const v1::CompositeEntry& entry = entries[n];
+    const std::optional<int> day = ParseIsoDate(entry.entry().date());
+    if (!day) continue;
+    const std::string x = Coord(scale.Middle(*day));
+    const bool uncertain = entry.entry().date_uncertain();
+    std::set<size_t> on;
+    for (const v1::EntrySource& source : entry.sources()) {
+      const size_t lane = lane_of.at(source.agency());
+      on.insert(lane);
+      const std::string y = Coord(LaneTop(lane) + kLane / 2.0);
+      absl::StrAppend(
+          &marks, "<circle cx=\"", x, "\" cy=\"", y, "\" r=\"3.5\"",
+          uncertain ? " fill-opacity=\".45\"" : "", "><title>#", n + 1,
+          uncertain ? " c. " : " ", FormatDate(*day), " ", lane_labels[lane],
+          entry.sources_size() > 1 ? ", likely duplicate" : "",
+          entry.discrepancy_ids_size() > 0 ? ", in a discrepancy" : "",
+          "</title></circle>");
+      if (entry.discrepancy_ids_size() > 0) {
+        absl::StrAppend(&flags, "<circle cx=\"", x, "\" cy=\"", y,
+                        "\" r=\"5.5\"/>");
+      }
+    }
+    if (on.size() > 1) {
+      absl::StrAppend(&joins, "<line x1=\"", x, "\" y1=\"",
+                      Coord(LaneTop(*on.begin()) + kLane / 2.0), "\" x2=\"", x,
+                      "\" y2=\"", Coord(LaneTop(*on.rbegin()) + kLane / 2.0),
+                      "\"/>");
+    }
+  }
+  absl::StrAppend(out, "<g class=\"tl-joins\" stroke=\"", kMarkColour,
+                  "\" stroke-width=\"1.2\" stroke-opacity=\".6\">", joins,
+                  "</g>\n", "<g class=\"tl-marks\" fill=\"", kMarkColour, "\">",
+                  marks, "</g>\n",
+                  "<g class=\"tl-flags\" fill=\"none\" stroke=\"#c62828\" ",
+                  "stroke-width=\"1.6\">", flags, "</g>\n");
+}
+
 }  // namespace
 
 std::optional<int> ParseIsoDate(absl::string_view date) {
@@ -210,160 +382,25 @@ std::vector<std::string> TimelineLanes(const v1::JointReview& review) {
 
 std::string RenderTimelineSvg(const v1::JointReview& review) {
   const std::vector<std::string> lanes = TimelineLanes(review);
-  std::map<std::string, size_t> lane_of;
+  LaneIndex lane_of;
   for (size_t i = 0; i < lanes.size(); ++i) lane_of[lanes[i]] = i;
-
-  // The range: the review's period and every dated entry.
-  std::optional<int> first, last;
-  const auto extend = [&](std::optional<int> day) {
-    if (!day) return;
-    if (!first || *day < *first) first = day;
-    if (!last || *day > *last) last = day;
-  };
-  extend(ParseIsoDate(review.review().period_start()));
-  extend(ParseIsoDate(review.review().period_end()));
-  for (const v1::CompositeEntry& entry : review.chronology().entries()) {
-    extend(ParseIsoDate(entry.entry().date()));
-  }
-  const Scale scale(first.value_or(0), last.value_or(0));
-
+  const std::optional<Scale> scale = TimelineScale(review);
   const double bottom = LaneTop(lanes.size());
-  const double height = bottom + kAxis + kLegend;
   std::string out;
   out.reserve(4096 +
               120 * static_cast<size_t>(review.chronology().entries_size()));
-  absl::StrAppend(&out, "<svg xmlns=\"http://www.w3.org/2000/svg\" ",
-                  "class=\"timeline\" viewBox=\"0 0 ", kWidth, " ",
-                  Coord(height),
-                  "\" role=\"img\" aria-labelledby=\"tl-title\" ",
-                  "font-family=\"sans-serif\" font-size=\"11\">\n",
-                  "<title id=\"tl-title\">Timeline of agency contact");
-  if (first) {
-    absl::StrAppend(&out, ", ", FormatDate(scale.first()), " to ",
-                    FormatDate(scale.last()));
-  }
-  absl::StrAppend(
-      &out, "</title>\n",
-      "<defs><pattern id=\"tl-hatch\" patternUnits=\"userSpaceOnUse\" ",
-      "width=\"6\" height=\"6\" patternTransform=\"rotate(45)\">",
-      "<rect width=\"6\" height=\"6\" fill=\"#eceff1\"/>",
-      "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#9aa3ab\" ",
-      "stroke-width=\"2\"/></pattern></defs>\n");
-
-  // Lanes and their labels.
-  absl::StrAppend(&out, "<g class=\"tl-lanes\">");
-  std::vector<std::string> lane_labels;
-  for (size_t i = 0; i < lanes.size(); ++i) {
-    lane_labels.push_back(SafeText(lanes[i]));
-    absl::StrAppend(&out, "<rect class=\"tl-lane\" x=\"", kLeft, "\" y=\"",
-                    Coord(LaneTop(i)), "\" width=\"", kPlot, "\" height=\"",
-                    kLane, "\" fill=\"", i % 2 ? "#ffffff" : "#f3f5f7",
-                    "\"/><text x=\"", kLeft - 6, "\" y=\"",
-                    Coord(LaneTop(i) + kLane / 2 + 4),
-                    "\" text-anchor=\"end\">", lane_labels.back(), "</text>");
-  }
-  absl::StrAppend(&out, "</g>\n");
-  if (!first) {
+  AppendOpening(scale, bottom + kAxis + kLegend, &out);
+  const std::vector<std::string> lane_labels = AppendLanes(lanes, &out);
+  if (!scale) {
     absl::StrAppend(&out, "<text x=\"", kLeft + 6, "\" y=\"", Coord(kTop + 16),
                     "\">No dated entries.</text>\n</svg>\n");
     return out;
   }
-  AppendMonthTicks(scale, bottom, &out);
-
-  // Gaps in contact, under everything else.
-  absl::StrAppend(&out, "<g class=\"tl-gaps\">");
-  for (const v1::ContactGap& gap : review.chronology().gaps()) {
-    const std::optional<int> after = ParseIsoDate(gap.after_date());
-    const std::optional<int> before = ParseIsoDate(gap.before_date());
-    if (!after || !before || *before - *after < 2) continue;
-    const double x0 = scale.Left(*after + 1), x1 = scale.Left(*before);
-    absl::StrAppend(&out, "<rect x=\"", Coord(x0), "\" y=\"", kTop,
-                    "\" width=\"", Coord(x1 - x0), "\" height=\"",
-                    Coord(bottom - kTop), "\" fill=\"url(#tl-hatch)\"/>",
-                    "<text x=\"", Coord((x0 + x1) / 2), "\" y=\"",
-                    Coord((kTop + bottom) / 2 + 4),
-                    "\" text-anchor=\"middle\" fill=\"#555\">",
-                    *before - *after, " days</text>");
-  }
-  absl::StrAppend(&out, "</g>\n");
-
-  // Key practice episodes: a span on the lanes of their agencies (all lanes
-  // when none is known), labelled by number.
-  absl::StrAppend(&out, "<g class=\"tl-episodes\">");
-  for (int e = 0; e < review.episodes_size(); ++e) {
-    const v1::KeyPracticeEpisode& episode = review.episodes(e).episode();
-    std::optional<int> start = ParseIsoDate(episode.period_start());
-    std::optional<int> end = ParseIsoDate(episode.period_end());
-    if (!start) start = end;
-    if (!end) end = start;
-    if (!start || *end < *start) continue;
-    const int from = std::max(*start, scale.first());
-    const int to = std::min(*end, scale.last());
-    if (to < from) continue;
-    std::set<size_t> on;
-    for (const std::string& agency : episode.agencies()) {
-      auto lane = lane_of.find(agency);
-      if (lane != lane_of.end()) on.insert(lane->second);
-    }
-    if (on.empty()) {
-      for (size_t i = 0; i < lanes.size(); ++i) on.insert(i);
-    }
-    const double x0 = scale.Left(from), x1 = scale.Left(to + 1);
-    for (size_t lane : on) {
-      absl::StrAppend(&out, "<rect x=\"", Coord(x0), "\" y=\"",
-                      Coord(LaneTop(lane) + 1), "\" width=\"", Coord(x1 - x0),
-                      "\" height=\"", kLane - 2,
-                      "\" fill=\"#f0b429\" fill-opacity=\".3\" ",
-                      "stroke=\"#c98a00\" stroke-width=\".5\"/>");
-    }
-    absl::StrAppend(&out, "<text x=\"", Coord(x0), "\" y=\"",
-                    Coord(LaneTop(*on.begin()) - 3),
-                    "\" fill=\"#7a5200\" font-weight=\"bold\">E", e + 1,
-                    "</text>");
-  }
-  absl::StrAppend(&out, "</g>\n");
-
-  // Contacts: a mark per source; the marks of one entry joined; entries in
-  // a discrepancy ringed.
-  std::string joins, marks, flags;
-  marks.reserve(80 * static_cast<size_t>(review.chronology().entries_size()));
-  const auto& entries = review.chronology().entries();
-  for (int n = 0; n < entries.size(); ++n) {
-    const v1::CompositeEntry& entry = entries[n];
-    const std::optional<int> day = ParseIsoDate(entry.entry().date());
-    if (!day) continue;
-    const std::string x = Coord(scale.Middle(*day));
-    const bool uncertain = entry.entry().date_uncertain();
-    std::set<size_t> on;
-    for (const v1::EntrySource& source : entry.sources()) {
-      const size_t lane = lane_of.at(source.agency());
-      on.insert(lane);
-      const std::string y = Coord(LaneTop(lane) + kLane / 2.0);
-      absl::StrAppend(
-          &marks, "<circle cx=\"", x, "\" cy=\"", y, "\" r=\"3.5\"",
-          uncertain ? " fill-opacity=\".45\"" : "", "><title>#", n + 1,
-          uncertain ? " c. " : " ", FormatDate(*day), " ", lane_labels[lane],
-          entry.sources_size() > 1 ? ", likely duplicate" : "",
-          entry.discrepancy_ids_size() > 0 ? ", in a discrepancy" : "",
-          "</title></circle>");
-      if (entry.discrepancy_ids_size() > 0) {
-        absl::StrAppend(&flags, "<circle cx=\"", x, "\" cy=\"", y,
-                        "\" r=\"5.5\"/>");
-      }
-    }
-    if (on.size() > 1) {
-      absl::StrAppend(&joins, "<line x1=\"", x, "\" y1=\"",
-                      Coord(LaneTop(*on.begin()) + kLane / 2.0), "\" x2=\"", x,
-                      "\" y2=\"", Coord(LaneTop(*on.rbegin()) + kLane / 2.0),
-                      "\"/>");
-    }
-  }
-  absl::StrAppend(&out, "<g class=\"tl-joins\" stroke=\"", kMarkColour,
-                  "\" stroke-width=\"1.2\" stroke-opacity=\".6\">", joins,
-                  "</g>\n", "<g class=\"tl-marks\" fill=\"", kMarkColour, "\">",
-                  marks, "</g>\n",
-                  "<g class=\"tl-flags\" fill=\"none\" stroke=\"#c62828\" ",
-                  "stroke-width=\"1.6\">", flags, "</g>\n");
+  AppendMonthTicks(*scale, bottom, &out);
+  // Gaps under everything else, then episodes, then the contacts on top.
+  AppendGaps(review, *scale, bottom, &out);
+  AppendEpisodes(review, *scale, lane_of, lanes.size(), &out);
+  AppendContacts(review, *scale, lane_of, lane_labels, &out);
   AppendLegend(bottom + kAxis + kLegend / 2.0, &out);
   absl::StrAppend(&out, "</svg>\n");
   return out;

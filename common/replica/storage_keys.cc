@@ -117,6 +117,12 @@ std::string Superseded(absl::string_view review, absl::string_view record,
 
 std::string Frontier(absl::string_view replica) { return std::string(replica); }
 
+std::string Seq(uint64_t seq) {
+  std::string key;
+  AppendU64(seq, &key);
+  return key;
+}
+
 std::string ReviewRecordCount(absl::string_view review) {
   return absl::StrCat("records_in/", review);
 }

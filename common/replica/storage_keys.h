@@ -57,6 +57,11 @@ std::string Superseded(absl::string_view review, absl::string_view record,
 // frontiers: replica  ->  counter (8 bytes)
 std::string Frontier(absl::string_view replica);
 
+// Families numbered in one sequence from 1 (the board's feed and audit
+// chain): seq  ->  FeedRecord or AuditEntry. Also the value of meta's
+// feed_head.
+std::string Seq(uint64_t seq);
+
 // meta (the default family): fixed names.
 inline constexpr absl::string_view kMetaReplicaId = "replica_id";
 inline constexpr absl::string_view kMetaFormatVersion = "format_version";

@@ -51,6 +51,12 @@ TEST(StorageKeysTest, FieldKeysRoundTripAndSortByField) {
             0);
 }
 
+TEST(StorageKeysTest, SeqKeysSortByNumber) {
+  EXPECT_EQ(keys::Seq(0x0102), std::string("\0\0\0\0\0\0\x01\x02", 8));
+  EXPECT_LT(keys::Seq(255), keys::Seq(256));
+  EXPECT_EQ(keys::ReadU64(keys::Seq(1234567)), 1234567u);
+}
+
 TEST(StorageKeysTest, PrefixEnd) {
   EXPECT_EQ(keys::PrefixEnd("ab"), "ac");
   EXPECT_EQ(keys::PrefixEnd(std::string("a\xff", 2)), "b");
