@@ -210,8 +210,8 @@ class Collector {
 
   // The outline of the record `change` (numbered `seq`) changed, as the
   // board holds it now.
-  absl::StatusOr<std::shared_ptr<const RecordOutline>> ReadOutline(
-      uint64_t seq, const v1::Change& change) {
+  [[nodiscard]] absl::StatusOr<std::shared_ptr<const RecordOutline>>
+  ReadOutline(uint64_t seq, const v1::Change& change) {
     const v1::RecordRef& ref = change.record();
     // The version first: see feed_cache.h.
     const uint64_t version =
@@ -236,8 +236,8 @@ class Collector {
     NoteDisclosed(change.record());
   }
 
-  absl::Status Purge(uint64_t seq, const std::string& review_id,
-                     const std::string& record_id) {
+  [[nodiscard]] absl::Status Purge(uint64_t seq, const std::string& review_id,
+                                   const std::string& record_id) {
     v1::FeedEntry entry;
     entry.set_seq(seq);
     entry.mutable_purge()->set_review_id(review_id);

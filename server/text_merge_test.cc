@@ -424,7 +424,8 @@ class BoardMergeTest : public BoardFixture {
     police_ = Agency("police");
   }
 
-  absl::StatusOr<v1::PushAck> Push(const std::vector<v1::Change>& changes) {
+  [[nodiscard]] absl::StatusOr<v1::PushAck> Push(
+      const std::vector<v1::Change>& changes) {
     v1::PushBatch batch;
     for (const v1::Change& change : changes) *batch.add_changes() = change;
     return board_->ingest()->Push("police", batch);
