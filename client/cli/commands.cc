@@ -27,6 +27,7 @@
 #include "client/cli/output.h"
 #include "client/cli/progress_bar.h"
 #include "client/cli/review_commands.h"
+#include "common/base/text.h"
 #include "common/program/command_line.h"
 #include "common/program/grpc_status.h"
 #include "common/records/change_check.h"
@@ -84,10 +85,10 @@ std::string Summary(const v1::RecordDetail& detail) {
     const pb::FieldDescriptor* field = type->descriptor->FindFieldByName(name);
     if (field == nullptr || field->is_repeated()) continue;
     const std::string value = reflection->GetString(*message, field);
-    if (!value.empty()) parts.push_back(value);
+    if (!value.empty()) parts.push_back(OneLine(value, /*trim=*/false));
     if (parts.size() == 2) break;
   }
-  return OneLine(absl::StrJoin(parts, "  "), 60);
+  return Clip(absl::StrJoin(parts, "  "), 60);
 }
 
 void PrintRecord(const v1::RecordDetail& detail, std::ostream& out) {
@@ -420,7 +421,7 @@ int ListReviews(Client& client, const CliContext& context) {
             : review.phase());
     table.AddRow({review.id(), EnumShortName(*phase),
                   absl::StrJoin(review.agencies(), ","),
-                  OneLine(review.title(), 50)});
+                  ShortLine(review.title(), 50)});
   }
   if (table.empty()) {
     *context.out << "no reviews\n";
@@ -540,10 +541,10 @@ int Conflicts(Client& client, const CliContext& context,
                    << FormatDot(value.dot()) << " by "
                    << (value.author().empty() ? "?" : value.author()) << ", "
                    << DescribeTime(value.time(), true, now) << ":\n      "
-                   << OneLine(value.value(), 200) << "\n";
+                   << ShortLine(value.value(), 200) << "\n";
       if (!value.diff_from_ancestor().empty()) {
         *context.out << "      changes: "
-                     << OneLine(value.diff_from_ancestor(), 2000) << "\n";
+                     << ShortLine(value.diff_from_ancestor(), 2000) << "\n";
       }
     }
   }

@@ -67,7 +67,7 @@ void PrintDiscrepancy(const v1::Discrepancy& discrepancy, bool colour,
     out << "  " << number++ << "  " << version.agency() << "  "
         << discrepancy.field() << " = "
         << (version.value().empty() ? "(not set)" : version.value()) << "   ["
-        << version.source() << "] " << OneLine(version.event(), 60) << "\n";
+        << version.source() << "] " << ShortLine(version.event(), 60) << "\n";
   }
   out << "  matched: " << absl::StrJoin(discrepancy.reasons(), "; ") << "\n";
   if (discrepancy.has_decision()) {
