@@ -1,10 +1,12 @@
 #include "client/cli/completion.h"
 
+#include <memory>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/program/command_line.h"
 
 namespace casesync::cli {
 namespace {
@@ -53,6 +55,26 @@ std::string BashCompletion(const CLI::App& app, const std::string& program) {
       "  case \"$path\" in\n", words, "    *) words=\"\" ;;\n", "  esac\n",
       "  COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n", "}\n",
       "complete -F ", function, " ", program, "\n");
+}
+
+void AddCompletionCommand(CLI::App& app, CliContext& context,
+                          std::function<int()>* action) {
+  auto* completion = app.add_subcommand(
+      "completion",
+      "print a shell completion script; for bash: source <(casesync "
+      "completion bash), or save it under "
+      "/etc/bash_completion.d/casesync");
+  auto shell = std::make_shared<std::string>();
+  completion->add_option("SHELL", *shell, "the shell (bash)")
+      ->required()
+      ->check(CLI::IsMember({"bash"}));
+  // `shell` is captured to keep it alive for CLI11 to write into.
+  completion->callback([action, &app, &context, shell] {
+    *action = [&app, &context] {
+      *context.out << BashCompletion(app, "casesync");
+      return kExitOk;
+    };
+  });
 }
 
 }  // namespace casesync::cli

@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_replace.h"
 #include "client/cli/progress_bar.h"
+#include "common/base/text.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -77,12 +77,13 @@ std::string DescribeTime(const google::protobuf::Timestamp& time, bool set,
       Ago(now - t), " ago)");
 }
 
-std::string OneLine(const std::string& text, size_t width) {
-  std::string line =
-      absl::StrReplaceAll(text, {{"\r\n", " "}, {"\n", " "}, {"\t", " "}});
-  if (line.size() > width)
-    line = line.substr(0, width > 3 ? width - 3 : 0) + "...";
-  return line;
+std::string Clip(absl::string_view line, size_t width) {
+  if (line.size() <= width) return std::string(line);
+  return absl::StrCat(line.substr(0, width > 3 ? width - 3 : 0), "...");
+}
+
+std::string ShortLine(absl::string_view text, size_t width) {
+  return Clip(OneLine(text, /*trim=*/false), width);
 }
 
 std::string Size(uint64_t bytes) {

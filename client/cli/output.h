@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -55,8 +56,12 @@ std::string Paint(Colour colour, const std::string& text, bool enabled);
 // "2.4 MB", "812.0 kB", "96 B" (decimal units).
 std::string Size(uint64_t bytes);
 
-// `text` on one line, cut to `width` characters with "..." when longer.
-std::string OneLine(const std::string& text, size_t width);
+// `line` cut to `width` bytes, the last three of them "...", when longer.
+std::string Clip(absl::string_view line, size_t width);
+
+// `text` as one line (OneLine in common/base/text.h, the ends kept as a
+// space), clipped to `width`.
+std::string ShortLine(absl::string_view text, size_t width);
 
 }  // namespace casesync::cli
 

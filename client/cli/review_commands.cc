@@ -67,7 +67,7 @@ void PrintDiscrepancy(const v1::Discrepancy& discrepancy, bool colour,
     out << "  " << number++ << "  " << version.agency() << "  "
         << discrepancy.field() << " = "
         << (version.value().empty() ? "(not set)" : version.value()) << "   ["
-        << version.source() << "] " << OneLine(version.event(), 60) << "\n";
+        << version.source() << "] " << ShortLine(version.event(), 60) << "\n";
   }
   out << "  matched: " << absl::StrJoin(discrepancy.reasons(), "; ") << "\n";
   if (discrepancy.has_decision()) {
@@ -234,153 +234,160 @@ int ListPseudonyms(Client& client, const CliContext& context,
   return kExitOk;
 }
 
+// discrepancies list|decide
+void AddDiscrepancyCommands(CLI::App& app, CliContext& context,
+                            const CommandBinder& on) {
+  auto* discrepancies = app.add_subcommand(
+      "discrepancies",
+      "entries of different agencies that look like the same event but "
+      "disagree on a fact");
+  discrepancies->require_subcommand(1);
+
+  auto* list = discrepancies->add_subcommand(
+      "list", "list them, with why each pair was matched");
+  auto review = std::make_shared<std::string>();
+  auto undecided = std::make_shared<bool>(false);
+  auto rules = std::make_shared<RulesFlags>();
+  list->add_option("--review", *review, "review id")->required();
+  list->add_flag("--undecided", *undecided, "only those not decided yet");
+  AddRulesFlags(list, rules);
+  list->footer(
+      "Example:\n"
+      "  casesync discrepancies list --review cspr-7\n"
+      "  casesync discrepancies list --review cspr-7 --window 7   # look "
+      "further apart\n"
+      "The rules are explained in docs/joint_review.md.");
+  list->callback(on([&context, review, undecided, rules](Client& c) {
+    v1::ListDiscrepanciesRequest request;
+    request.set_review_id(*review);
+    request.set_undecided_only(*undecided);
+    *request.mutable_rules() = rules->ToProto();
+    return ListDiscrepancies(c, context, request);
+  }));
+
+  auto* decide = discrepancies->add_subcommand(
+      "decide",
+      "record which version the review takes, and why (board only); the "
+      "agencies' own entries are not changed");
+  auto id = std::make_shared<std::string>();
+  auto d_review = std::make_shared<std::string>();
+  auto version = std::make_shared<uint32_t>(0);
+  auto value = std::make_shared<std::string>();
+  auto rationale = std::make_shared<std::string>();
+  auto d_rules = std::make_shared<RulesFlags>();
+  decide->add_option("ID", *id, "the discrepancy, as listed")->required();
+  decide->add_option("--review", *d_review, "review id")->required();
+  auto* version_option = decide->add_option(
+      "--version", *version, "take version N (1 or 2, as listed)");
+  auto* value_option = decide->add_option(
+      "--value", *value, "take this value instead (e.g. a date)");
+  version_option->excludes(value_option);
+  decide->add_option("--rationale", *rationale, "why (required)")->required();
+  AddRulesFlags(decide, d_rules);
+  decide->footer(
+      "Example:\n"
+      "  casesync discrepancies decide d3f1a09c2b7e --review cspr-7 "
+      "--version 1 \\\n"
+      "    --rationale \"police minutes are dated; CSC note written the "
+      "day after\"\n"
+      "Give the same matching rules as the list the id came from.");
+  decide->callback(on([&context, id, d_review, version, value, rationale,
+                       d_rules, version_option, value_option](Client& c) {
+    v1::DecideDiscrepancyRequest request;
+    request.set_review_id(*d_review);
+    request.set_discrepancy_id(*id);
+    request.set_rationale(*rationale);
+    *request.mutable_rules() = d_rules->ToProto();
+    if (version_option->count() > 0) {
+      request.set_version(*version);
+    } else if (value_option->count() > 0) {
+      request.set_value(*value);
+    } else {
+      *context.err << "casesync: say which version the review takes "
+                      "(--version N) or give the value (--value TEXT)\n";
+      return kExitUsage;
+    }
+    return Decide(c, context, request);
+  }));
+}
+
+// export
+void AddExportCommand(CLI::App& app, CliContext& context,
+                      const CommandBinder& on) {
+  auto* command = app.add_subcommand(
+      "export",
+      "the joint review document: Markdown, one self-contained HTML file, "
+      "or JSON");
+  auto review = std::make_shared<std::string>();
+  auto format = std::make_shared<std::string>("md");
+  auto out = std::make_shared<std::string>();
+  auto published = std::make_shared<bool>(false);
+  auto rules = std::make_shared<RulesFlags>();
+  command->add_option("--review", *review, "review id")->required();
+  command->add_option("--format", *format, "md, html or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"md", "html", "json"}));
+  command->add_option("--out", *out,
+                      "write to FILE (atomically) instead of stdout");
+  command->add_flag("--published", *published,
+                    "the public version (board only): published records "
+                    "only, real names replaced by pseudonyms; refused, "
+                    "listing each place, if a real name is left");
+  AddRulesFlags(command, rules);
+  command->footer(
+      "Example:\n"
+      "  casesync export --review cspr-7 --format html --out cspr-7.html\n"
+      "  casesync export --review cspr-7 --format md --published --out "
+      "cspr-7-published.md");
+  command->callback(
+      on([&context, review, format, out, published, rules](Client& c) {
+        v1::ExportReviewRequest request;
+        request.set_review_id(*review);
+        request.set_format(*format);
+        request.set_published(*published);
+        *request.mutable_rules() = rules->ToProto();
+        return Export(c, context, request, *out);
+      }));
+}
+
+// pseudonym add|list
+void AddPseudonymCommands(CLI::App& app, CliContext& context,
+                          const CommandBinder& on) {
+  auto* pseudonym = app.add_subcommand(
+      "pseudonym",
+      "the review's pseudonym map: real names and what replaces them when "
+      "published (board only; never sent to agencies or exported)");
+  pseudonym->require_subcommand(1);
+  auto* add = pseudonym->add_subcommand("add", "add a name to the map");
+  auto review = std::make_shared<std::string>();
+  auto name = std::make_shared<std::string>();
+  auto as = std::make_shared<std::string>();
+  add->add_option("--review", *review, "review id")->required();
+  add->add_option("--name", *name, "the real name, as records write it")
+      ->required();
+  add->add_option("--as", *as, "its pseudonym, e.g. \"Child J\"")->required();
+  add->footer(
+      "Example:\n"
+      "  casesync pseudonym add --review cspr-7 --name \"Jane Smith\" --as "
+      "\"Mother\"");
+  add->callback(on([&context, review, name, as](Client& c) {
+    return AddPseudonym(c, context, *review, *name, *as);
+  }));
+  auto* list = pseudonym->add_subcommand("list", "show the map");
+  auto l_review = std::make_shared<std::string>();
+  list->add_option("--review", *l_review, "review id")->required();
+  list->callback(on([&context, l_review](Client& c) {
+    return ListPseudonyms(c, context, *l_review);
+  }));
+}
+
 }  // namespace
 
 void AddReviewCommands(CLI::App& app, CliContext& context,
                        const CommandBinder& on) {
-  // discrepancies list|decide
-  {
-    auto* discrepancies = app.add_subcommand(
-        "discrepancies",
-        "entries of different agencies that look like the same event but "
-        "disagree on a fact");
-    discrepancies->require_subcommand(1);
-
-    auto* list = discrepancies->add_subcommand(
-        "list", "list them, with why each pair was matched");
-    auto review = std::make_shared<std::string>();
-    auto undecided = std::make_shared<bool>(false);
-    auto rules = std::make_shared<RulesFlags>();
-    list->add_option("--review", *review, "review id")->required();
-    list->add_flag("--undecided", *undecided, "only those not decided yet");
-    AddRulesFlags(list, rules);
-    list->footer(
-        "Example:\n"
-        "  casesync discrepancies list --review cspr-7\n"
-        "  casesync discrepancies list --review cspr-7 --window 7   # look "
-        "further apart\n"
-        "The rules are explained in docs/joint_review.md.");
-    list->callback(on([&context, review, undecided, rules](Client& c) {
-      v1::ListDiscrepanciesRequest request;
-      request.set_review_id(*review);
-      request.set_undecided_only(*undecided);
-      *request.mutable_rules() = rules->ToProto();
-      return ListDiscrepancies(c, context, request);
-    }));
-
-    auto* decide = discrepancies->add_subcommand(
-        "decide",
-        "record which version the review takes, and why (board only); the "
-        "agencies' own entries are not changed");
-    auto id = std::make_shared<std::string>();
-    auto d_review = std::make_shared<std::string>();
-    auto version = std::make_shared<uint32_t>(0);
-    auto value = std::make_shared<std::string>();
-    auto rationale = std::make_shared<std::string>();
-    auto d_rules = std::make_shared<RulesFlags>();
-    decide->add_option("ID", *id, "the discrepancy, as listed")->required();
-    decide->add_option("--review", *d_review, "review id")->required();
-    auto* version_option = decide->add_option(
-        "--version", *version, "take version N (1 or 2, as listed)");
-    auto* value_option = decide->add_option(
-        "--value", *value, "take this value instead (e.g. a date)");
-    version_option->excludes(value_option);
-    decide->add_option("--rationale", *rationale, "why (required)")->required();
-    AddRulesFlags(decide, d_rules);
-    decide->footer(
-        "Example:\n"
-        "  casesync discrepancies decide d3f1a09c2b7e --review cspr-7 "
-        "--version 1 \\\n"
-        "    --rationale \"police minutes are dated; CSC note written the "
-        "day after\"\n"
-        "Give the same matching rules as the list the id came from.");
-    decide->callback(on([&context, id, d_review, version, value, rationale,
-                         d_rules, version_option, value_option](Client& c) {
-      v1::DecideDiscrepancyRequest request;
-      request.set_review_id(*d_review);
-      request.set_discrepancy_id(*id);
-      request.set_rationale(*rationale);
-      *request.mutable_rules() = d_rules->ToProto();
-      if (version_option->count() > 0) {
-        request.set_version(*version);
-      } else if (value_option->count() > 0) {
-        request.set_value(*value);
-      } else {
-        *context.err << "casesync: say which version the review takes "
-                        "(--version N) or give the value (--value TEXT)\n";
-        return kExitUsage;
-      }
-      return Decide(c, context, request);
-    }));
-  }
-
-  // export
-  {
-    auto* command = app.add_subcommand(
-        "export",
-        "the joint review document: Markdown, one self-contained HTML file, "
-        "or JSON");
-    auto review = std::make_shared<std::string>();
-    auto format = std::make_shared<std::string>("md");
-    auto out = std::make_shared<std::string>();
-    auto published = std::make_shared<bool>(false);
-    auto rules = std::make_shared<RulesFlags>();
-    command->add_option("--review", *review, "review id")->required();
-    command->add_option("--format", *format, "md, html or json")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"md", "html", "json"}));
-    command->add_option("--out", *out,
-                        "write to FILE (atomically) instead of stdout");
-    command->add_flag("--published", *published,
-                      "the public version (board only): published records "
-                      "only, real names replaced by pseudonyms; refused, "
-                      "listing each place, if a real name is left");
-    AddRulesFlags(command, rules);
-    command->footer(
-        "Example:\n"
-        "  casesync export --review cspr-7 --format html --out cspr-7.html\n"
-        "  casesync export --review cspr-7 --format md --published --out "
-        "cspr-7-published.md");
-    command->callback(
-        on([&context, review, format, out, published, rules](Client& c) {
-          v1::ExportReviewRequest request;
-          request.set_review_id(*review);
-          request.set_format(*format);
-          request.set_published(*published);
-          *request.mutable_rules() = rules->ToProto();
-          return Export(c, context, request, *out);
-        }));
-  }
-
-  // pseudonym add|list
-  {
-    auto* pseudonym = app.add_subcommand(
-        "pseudonym",
-        "the review's pseudonym map: real names and what replaces them when "
-        "published (board only; never sent to agencies or exported)");
-    pseudonym->require_subcommand(1);
-    auto* add = pseudonym->add_subcommand("add", "add a name to the map");
-    auto review = std::make_shared<std::string>();
-    auto name = std::make_shared<std::string>();
-    auto as = std::make_shared<std::string>();
-    add->add_option("--review", *review, "review id")->required();
-    add->add_option("--name", *name, "the real name, as records write it")
-        ->required();
-    add->add_option("--as", *as, "its pseudonym, e.g. \"Child J\"")->required();
-    add->footer(
-        "Example:\n"
-        "  casesync pseudonym add --review cspr-7 --name \"Jane Smith\" --as "
-        "\"Mother\"");
-    add->callback(on([&context, review, name, as](Client& c) {
-      return AddPseudonym(c, context, *review, *name, *as);
-    }));
-    auto* list = pseudonym->add_subcommand("list", "show the map");
-    auto l_review = std::make_shared<std::string>();
-    list->add_option("--review", *l_review, "review id")->required();
-    list->callback(on([&context, l_review](Client& c) {
-      return ListPseudonyms(c, context, *l_review);
-    }));
-  }
+  AddDiscrepancyCommands(app, context, on);
+  AddExportCommand(app, context, on);
+  AddPseudonymCommands(app, context, on);
 }
 
 }  // namespace casesync::cli

@@ -12,17 +12,13 @@
 #include "casesync/v1/options.pb.h"
 #include "common/base/hlc.h"
 #include "common/base/status_macros.h"
+#include "common/base/text.h"
 #include "common/records/record_types.h"
 
 namespace casesync {
 namespace {
 
 namespace pb = ::google::protobuf;
-
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-         c == '\f';
-}
 
 // ----------------------------------------------------------------- diffing
 

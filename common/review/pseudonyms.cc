@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/text.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
@@ -22,10 +23,6 @@ using google::protobuf::Reflection;
 bool IsWordByte(char c) {
   const auto u = static_cast<unsigned char>(c);
   return absl::ascii_isalnum(u) || u >= 0x80;
-}
-
-bool IsSpace(char c) {
-  return absl::ascii_isspace(static_cast<unsigned char>(c));
 }
 
 // A name (real name or pseudonym) as lower-case words, to match with any

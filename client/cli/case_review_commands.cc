@@ -1,0 +1,143 @@
+#include "client/cli/case_review_commands.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_join.h"
+#include "casesync/v1/records.pb.h"
+#include "client/cli/output.h"
+#include "client/cli/record_commands.h"
+#include "common/program/command_line.h"
+#include "common/records/field_value.h"
+
+namespace casesync::cli {
+namespace {
+
+int ListReviews(Client& client, const CliContext& context) {
+  v1::ListRecordsRequest request;
+  request.set_type("review");
+  int code = kExitOk;
+  v1::ListRecordsReply reply;
+  if (!ListAllRecords(client, request, &reply, &code)) return code;
+  if (context.json) {
+    *context.out << ToJson(reply) << "\n";
+    return kExitOk;
+  }
+  Table table({"REVIEW", "PHASE", "AGENCIES", "TITLE"});
+  for (const v1::RecordDetail& record : reply.records()) {
+    v1::Review review;
+    record.record().UnpackTo(&review);
+    const auto* phase = v1::Review::Phase_descriptor()->FindValueByNumber(
+        review.phase() == v1::Review::PHASE_UNSPECIFIED
+            ? v1::Review::PHASE_SCOPING
+            : review.phase());
+    table.AddRow({review.id(), EnumShortName(*phase),
+                  absl::StrJoin(review.agencies(), ","),
+                  ShortLine(review.title(), 50)});
+  }
+  if (table.empty()) {
+    *context.out << "no reviews\n";
+  } else {
+    table.Print(*context.out);
+  }
+  return kExitOk;
+}
+
+void AddCreate(CLI::App* review, CliContext& context, const CommandBinder& on) {
+  auto* create =
+      review->add_subcommand("create", "create a review (board only)");
+  auto id = std::make_shared<std::string>();
+  auto title = std::make_shared<std::string>();
+  auto agencies = std::make_shared<std::string>();
+  auto sets = std::make_shared<std::vector<std::string>>();
+  create->add_option("ID", *id, "the review's id, e.g. cspr-2024-07")
+      ->required();
+  create->add_option("--title", *title, "title")->required();
+  create
+      ->add_option("--agencies", *agencies,
+                   "participating agencies, comma-separated: csc,health,police")
+      ->required();
+  create->add_option("--set", *sets, "another field: FIELD=VALUE (repeatable)");
+  create->footer(
+      "Example:\n  casesync review create cspr-7 --title \"Child J\" "
+      "--agencies csc,police,health,school");
+  create->callback(on([&context, id, title, agencies, sets](Client& c) {
+    v1::EditRecordRequest request;
+    request.set_type("review");
+    request.set_review_id(*id);
+    request.set_create(true);
+    std::vector<std::string> all = *sets;
+    all.push_back("title=" + *title);
+    all.push_back("agencies=" + *agencies);
+    return EditRecord(c, context, request, all, "", /*print_id=*/true);
+  }));
+}
+
+void AddListAndShow(CLI::App* review, CliContext& context,
+                    const CommandBinder& on) {
+  review->add_subcommand("list", "list reviews")
+      ->footer(
+          "Example:\n"
+          "  casesync --socket /run/casesync-board/board.sock review list")
+      ->callback(on([&context](Client& c) { return ListReviews(c, context); }));
+
+  auto* show = review->add_subcommand("show", "show one review");
+  auto id = std::make_shared<std::string>();
+  show->add_option("ID", *id, "review id")->required();
+  show->footer("Example:\n  casesync review show cspr-7");
+  show->callback(on(
+      [&context, id](Client& c) { return ShowRecord(c, context, *id, *id); }));
+}
+
+void AddPhaseAndReopen(CLI::App* review, CliContext& context,
+                       const CommandBinder& on) {
+  auto* phase = review->add_subcommand(
+      "phase", "move a review to another phase (board only)");
+  auto phase_id = std::make_shared<std::string>();
+  auto phase_name = std::make_shared<std::string>();
+  phase->add_option("ID", *phase_id, "review id")->required();
+  phase
+      ->add_option("PHASE", *phase_name,
+                   "scoping, data_gathering, analysis, findings, "
+                   "board_response, redaction, published, closed")
+      ->required();
+  phase->footer(
+      "Example:\n  casesync review phase cspr-7 analysis   # on the board");
+  phase->callback(on([&context, phase_id, phase_name](Client& c) {
+    v1::EditRecordRequest request;
+    request.set_type("review");
+    request.set_review_id(*phase_id);
+    // A new phase ends any reopening of the old one.
+    return EditRecord(c, context, request,
+                      {"phase=" + *phase_name, "reopened=no"}, "", false);
+  }));
+
+  auto* reopen = review->add_subcommand(
+      "reopen",
+      "let agencies add and change records again past the findings phase "
+      "(board only; the next phase change closes it again)");
+  auto reopen_id = std::make_shared<std::string>();
+  reopen->add_option("ID", *reopen_id, "review id")->required();
+  reopen->footer("Example:\n  casesync review reopen cspr-7");
+  reopen->callback(on([&context, reopen_id](Client& c) {
+    v1::EditRecordRequest request;
+    request.set_type("review");
+    request.set_review_id(*reopen_id);
+    return EditRecord(c, context, request, {"reopened=yes"}, "", false);
+  }));
+}
+
+}  // namespace
+
+void AddCaseReviewCommands(CLI::App& app, CliContext& context,
+                           const CommandBinder& on) {
+  auto* review =
+      app.add_subcommand("review", "case reviews (created by the board)");
+  review->require_subcommand(1);
+  AddCreate(review, context, on);
+  AddListAndShow(review, context, on);
+  AddPhaseAndReopen(review, context, on);
+}
+
+}  // namespace casesync::cli
