@@ -1,4 +1,4 @@
-#include "client/feed_apply.h"
+#include "client/agency/feed_apply.h"
 
 #include "absl/strings/str_cat.h"
 

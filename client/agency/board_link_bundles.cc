@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "client/board_link.h"
+#include "client/agency/board_link.h"
 #include "common/base/status_macros.h"
 #include "common/sync/bundle_format.h"
 #include "common/sync/frame_codec.h"

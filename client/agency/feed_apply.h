@@ -2,8 +2,8 @@
 // purges of what it may no longer see (docs/sync_protocol.md).
 //
 // Thread-safety: as Replica::Batch (one thread per batch).
-#ifndef CASESYNC_CLIENT_FEED_APPLY_H_
-#define CASESYNC_CLIENT_FEED_APPLY_H_
+#ifndef CASESYNC_CLIENT_AGENCY_FEED_APPLY_H_
+#define CASESYNC_CLIENT_AGENCY_FEED_APPLY_H_
 
 #include <cstdint>
 
@@ -26,4 +26,4 @@ namespace casesync {
 
 }  // namespace casesync
 
-#endif  // CASESYNC_CLIENT_FEED_APPLY_H_
+#endif  // CASESYNC_CLIENT_AGENCY_FEED_APPLY_H_

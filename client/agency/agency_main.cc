@@ -1,7 +1,7 @@
 // casesyncd: an agency's offline-first daemon.
 #include <iostream>
 
-#include "client/agency_daemon.h"
+#include "client/agency/agency_daemon.h"
 #include "common/base/clock.h"
 #include "common/daemon/daemon.h"
 #include "common/daemon/logging.h"

@@ -1,4 +1,4 @@
-#include "client/agency_daemon.h"
+#include "client/agency/agency_daemon.h"
 
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"

@@ -14,8 +14,8 @@
 //
 // Thread-safety: thread-safe. One background thread runs the link, and a
 // second reads the stream while a session is open.
-#ifndef CASESYNC_CLIENT_BOARD_LINK_H_
-#define CASESYNC_CLIENT_BOARD_LINK_H_
+#ifndef CASESYNC_CLIENT_AGENCY_BOARD_LINK_H_
+#define CASESYNC_CLIENT_AGENCY_BOARD_LINK_H_
 
 #include <deque>
 #include <memory>
@@ -227,4 +227,4 @@ class BoardLink : public SyncControl, public ReceiptControl {
 
 }  // namespace casesync
 
-#endif  // CASESYNC_CLIENT_BOARD_LINK_H_
+#endif  // CASESYNC_CLIENT_AGENCY_BOARD_LINK_H_

@@ -1,11 +1,11 @@
-#include "client/board_link.h"
+#include "client/agency/board_link.h"
 
 #include <algorithm>
 #include <utility>
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
-#include "client/feed_apply.h"
+#include "client/agency/feed_apply.h"
 #include "common/base/role.h"
 #include "common/base/status_macros.h"
 #include "common/program/command_line.h"

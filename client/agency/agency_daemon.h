@@ -2,14 +2,14 @@
 // local API on a Unix socket for the agency's authors.
 //
 // Thread-safety: Start and Shutdown from one thread.
-#ifndef CASESYNC_CLIENT_AGENCY_DAEMON_H_
-#define CASESYNC_CLIENT_AGENCY_DAEMON_H_
+#ifndef CASESYNC_CLIENT_AGENCY_AGENCY_DAEMON_H_
+#define CASESYNC_CLIENT_AGENCY_AGENCY_DAEMON_H_
 
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "client/board_link.h"
+#include "client/agency/board_link.h"
 #include "common/api/local_api_service.h"
 #include "common/api/record_service.h"
 #include "common/daemon/metrics.h"
@@ -67,4 +67,4 @@ class AgencyDaemon {
 
 }  // namespace casesync
 
-#endif  // CASESYNC_CLIENT_AGENCY_DAEMON_H_
+#endif  // CASESYNC_CLIENT_AGENCY_AGENCY_DAEMON_H_
