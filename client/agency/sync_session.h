@@ -62,13 +62,14 @@ class SyncSession {
   SyncSession(const SyncSession&) = delete;
   SyncSession& operator=(const SyncSession&) = delete;
 
-  // Opens the stream and runs it until it fails or Cancel(). OK if the
-  // board or the network closed it (or it was cancelled) without a reason;
-  // UNAVAILABLE saying whether the board was never reached or the
-  // connection was lost; FAILED_PRECONDITION if the board did not answer
-  // Hello with a Welcome, answers under another board id than the one this
-  // agency knows, or sends a frame out of turn; otherwise the error of
-  // taking in what the board sent, of reading the store, or the board's.
+  // Opens the stream and runs it until it ends: the network or the board
+  // closed it, or Cancel(). UNAVAILABLE saying whether the board was never
+  // reached or the connection was lost (so too when cancelled, or ended by
+  // the board once welcomed); FAILED_PRECONDITION if the board did not
+  // answer Hello with a Welcome, answers under another board id than the
+  // one this agency knows, or sends a frame out of turn; otherwise the
+  // error of taking in what the board sent or of reading the store, or the
+  // status the board ended the stream with.
   [[nodiscard]] absl::Status Run();
 
   // Ends the session promptly (at Stop). Idempotent; may come before Run.
