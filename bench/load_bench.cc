@@ -6,7 +6,7 @@
 // directory, creates review r1 listing agencies a001..aNNN with the real
 // `casesync review create` on the board's socket, then from this one process
 // opens one BoardSync.Sync stream per agency, each on its own connection, and
-// speaks the protocol as client/board_link.cc does:
+// speaks the protocol as client/agency/sync_session.cc does:
 //
 //   Hello{protocol 1, cursor 0, acknowledged 0, local_changes C}
 //   <- Welcome (acknowledged must be 0)
@@ -153,7 +153,8 @@ struct Generated {
   std::vector<std::string> change_bytes;
 };
 
-// As BoardLink::SerializedPush: each stored change as PushBatch field 1.
+// As client/agency/serialized_push.cc: each stored change as PushBatch
+// field 1.
 std::string SerializedPush(const std::vector<Replica::EncodedChange>& changes,
                            size_t from, size_t to) {
   std::string plain;

@@ -1,5 +1,6 @@
 // Process-level clock-skew test (issue 7): a board on the real clock, one
-// agency a day ahead and one a day behind (casesyncd --clock_skew_ms).
+// agency a day ahead and one a day behind (casesyncd-skewed, casesyncd with
+// --clock_skew_ms: tests/skewed_agency_main.cc).
 // Nothing is rejected for it; concurrent edits become the same conflict,
 // showing the same value, on every replica; and a change made after seeing
 // another is stamped later than it whatever the wall clocks say (the hybrid
@@ -25,6 +26,12 @@ constexpr int64_t kDayMs = 24 * 60 * 60 * 1000;
 
 class ClockSkewTest : public ::testing::Test {
  protected:
+  ClockSkewTest() {
+    for (const std::string agency : {"police", "school"}) {
+      d_.SetAgencyBinary(agency, CASESYNC_SKEWED_AGENCY_BIN);
+    }
+  }
+
   // police runs a day ahead, school a day behind.
   static std::vector<std::string> SkewFlags(const std::string& agency) {
     return {absl::StrCat("--clock_skew_ms=",

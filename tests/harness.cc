@@ -295,8 +295,9 @@ bool Deployment::StartAgency(const std::string& agency,
                              const std::string& board_address,
                              const std::vector<std::string>& extra_flags) {
   StopAgency(agency);
+  const auto binary = agency_binaries_.find(agency);
   std::vector<std::string> argv = {
-      CASESYNC_AGENCY_BIN,
+      binary != agency_binaries_.end() ? binary->second : CASESYNC_AGENCY_BIN,
       "--data_dir",
       dir_.Sub(agency),
       "--agency",

@@ -129,6 +129,11 @@ class Deployment {
   void KillBoard();
   Daemon* board() { return board_.get(); }
 
+  // From its next start, agency `agency` runs `binary` (a test build of
+  // casesyncd that takes the same flags and more) instead of casesyncd.
+  void SetAgencyBinary(const std::string& agency, const std::string& binary) {
+    agency_binaries_[agency] = binary;
+  }
   // Starts (or restarts) an agency daemon syncing with `board_address`
   // (default: the board), with `extra_flags` added to its command line.
   bool StartAgency(const std::string& agency,
@@ -165,6 +170,7 @@ class Deployment {
   TempDir dir_;
   std::string pki_;
   std::map<std::string, std::pair<std::string, std::string>> identities_;
+  std::map<std::string, std::string> agency_binaries_;
   std::vector<std::string> board_flags_;
   int board_port_ = 0;
   std::unique_ptr<Daemon> board_;

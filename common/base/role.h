@@ -1,7 +1,8 @@
 // Which side of casesync a replica is: the board (the partnership's server
 // of record, where the review team works) or an agency's daemon. Set once,
-// where each daemon is wired (server/board.cc, client/agency_daemon.cc), and
-// passed down explicitly; nothing infers it from an empty agency id.
+// where each daemon is wired (server/board.cc,
+// client/agency/agency_daemon.cc), and passed down explicitly; nothing infers
+// it from an empty agency id.
 //
 // Thread-safety: constants and pure functions.
 #ifndef CASESYNC_COMMON_BASE_ROLE_H_

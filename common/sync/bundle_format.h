@@ -6,7 +6,8 @@
 // section preceded by its length as a varint. The seal holds the SHA-256 of
 // everything before it and the sender's signature over that digest.
 // What a bundle's frames mean, and the order of applying them, is the
-// business of the daemons (server/board_bundles.h, client/board_link.h).
+// business of the daemons (server/board_bundles.h,
+// client/agency/agency_bundles.h).
 //
 // Thread-safety: BundleWriter is single-threaded; OpenBundle is a pure
 // function (its CertificateTrust is thread-safe).

@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "casesync/v1/sync.pb.h"
-#include "client/feed_apply.h"
+#include "client/agency/feed_apply.h"
 #include "common/replica/replica.h"
 #include "tests/fuzz/fuzz_seeds.h"
 

@@ -1,0 +1,37 @@
+// casesyncd's command line: its flags, each beside the option it fills, and
+// the daemon's options they come to once parsed.
+//
+// Thread-safety: call from main(), once.
+#ifndef CASESYNC_CLIENT_AGENCY_AGENCY_FLAGS_H_
+#define CASESYNC_CLIENT_AGENCY_AGENCY_FLAGS_H_
+
+#include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
+#include "client/agency/agency_daemon.h"
+#include "common/daemon/logging.h"
+
+namespace casesync {
+
+// What casesyncd's flags fill as they are parsed.
+struct AgencyFlags {
+  // The daemon's options, but for those below.
+  AgencyDaemonOptions daemon;
+  // --max_backoff in seconds (the link's max_backoff).
+  double max_backoff_s = 30;
+  // --log_format.
+  LogFormat log_format = LogFormat::kText;
+};
+
+// Describes casesyncd in `app` (its help and an example) and adds its flags:
+// the daemon's own, metrics, configuration files, logging and the
+// transport, each filling `flags` (not owned; must outlive parsing).
+void AddAgencyFlags(CLI::App& app, AgencyFlags* flags);
+
+// The daemon's options the parsed `flags` come to. INVALID_ARGUMENT, naming
+// the flag, for a transport CheckTransport refuses (a usage error).
+[[nodiscard]] absl::StatusOr<AgencyDaemonOptions> AgencyOptionsFrom(
+    const AgencyFlags& flags);
+
+}  // namespace casesync
+
+#endif  // CASESYNC_CLIENT_AGENCY_AGENCY_FLAGS_H_
