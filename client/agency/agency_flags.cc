@@ -1,6 +1,11 @@
 #include "client/agency/agency_flags.h"
 
+#include <iostream>
+#include <memory>
+
 #include "common/daemon/metrics_server.h"
+#include "common/daemon/run_daemon.h"
+#include "common/program/command_line.h"
 #include "common/program/config_file.h"
 #include "common/security/transport.h"
 
@@ -63,6 +68,25 @@ absl::StatusOr<AgencyDaemonOptions> AgencyOptionsFrom(
   AgencyDaemonOptions options = flags.daemon;
   options.link.max_backoff = absl::Seconds(flags.max_backoff_s);
   return options;
+}
+
+int RunAgencyMain(int argc, char** argv, const AgencyMainHooks& hooks) {
+  AgencyFlags flags;
+  CLI::App app;
+  AddAgencyFlags(app, &flags);
+  if (hooks.add_flags) hooks.add_flags(app);
+  if (auto exit = ParseCommandLine(app, argc, argv)) return *exit;
+  absl::StatusOr<AgencyDaemonOptions> options = AgencyOptionsFrom(flags);
+  if (!options.ok()) {
+    std::cerr << "casesyncd: " << options.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (hooks.adjust) hooks.adjust(&*options);
+  return RunDaemonUntilSignal(
+      "casesyncd", flags.log_format,
+      [&]() -> absl::StatusOr<std::unique_ptr<RunningDaemon>> {
+        return AgencyDaemon::Start(*options);
+      });
 }
 
 }  // namespace casesync

@@ -5,6 +5,8 @@
 #ifndef CASESYNC_CLIENT_AGENCY_AGENCY_FLAGS_H_
 #define CASESYNC_CLIENT_AGENCY_AGENCY_FLAGS_H_
 
+#include <functional>
+
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "client/agency/agency_daemon.h"
@@ -31,6 +33,21 @@ void AddAgencyFlags(CLI::App& app, AgencyFlags* flags);
 // the flag, for a transport CheckTransport refuses (a usage error).
 [[nodiscard]] absl::StatusOr<AgencyDaemonOptions> AgencyOptionsFrom(
     const AgencyFlags& flags);
+
+// What a build of casesyncd for tests adds to the production one
+// (tests/skewed_agency_main.cc): more flags, and a last say on the options.
+struct AgencyMainHooks {
+  // Adds flags to the app before it is parsed. May be empty.
+  std::function<void(CLI::App&)> add_flags;
+  // Adjusts the options once parsed, before the daemon starts; any object
+  // they point to must outlive the run. May be empty.
+  std::function<void(AgencyDaemonOptions*)> adjust;
+};
+
+// The whole of casesyncd's main(): flags, the transport check, then the
+// daemon run until a signal (RunDaemonUntilSignal). Returns the exit code:
+// kExitUsage for a bad command line, as RunDaemonUntilSignal otherwise.
+int RunAgencyMain(int argc, char** argv, const AgencyMainHooks& hooks = {});
 
 }  // namespace casesync
 

@@ -17,15 +17,11 @@ using ::testing::Not;
 
 v1::PseudonymEntry Entry(const std::string& real,
                          const std::string& pseudonym) {
-  v1::PseudonymEntry entry;
-  entry.set_real_name(real);
-  entry.set_pseudonym(pseudonym);
-  return entry;
+  return testing::PseudonymFor(real, pseudonym);
 }
 
-// The fixture's people. It names them by pseudonym only.
 std::vector<v1::PseudonymEntry> Map() {
-  return {Entry("Jayden Walker", "Child J"), Entry("Kelly Walker", "Mother")};
+  return testing::ReviewFixturePseudonyms();
 }
 
 v1::ChronologyEntry* EntryOf(v1::JointReview* review, int i) {

@@ -22,6 +22,7 @@
 #include "casesync/v1/sync.pb.h"
 #include "common/base/clock.h"
 #include "common/replica/replica.h"
+#include "common/testing/chronology_edits.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/temp_dir.h"
 #include "gtest/gtest.h"
@@ -65,21 +66,8 @@ class ReplicaSet {
 // `replica` (a test failure, and an empty change, if it cannot be).
 inline v1::Change NewEntry(Replica* replica, const std::string& review,
                            const std::string& event) {
-  auto text = [](uint32_t field, const std::string& value) {
-    FieldEdit edit;
-    edit.field = field;
-    edit.value.set_string_value(value);
-    return edit;
-  };
-  RecordEdit edit;
-  edit.record.set_review_id(review);
-  edit.record.set_type(v1::RECORD_TYPE_CHRONOLOGY);
-  FieldEdit visibility;
-  visibility.field = 4;
-  visibility.value.set_enum_value(v1::VISIBILITY_REVIEW);
-  edit.fields = {visibility, text(5, "2024-03-04"), text(10, "ref"),
-                 text(12, event)};
-  absl::StatusOr<v1::Change> change = replica->Edit(edit);
+  absl::StatusOr<v1::Change> change =
+      replica->Edit(NewChronologyEdit(review, event));
   EXPECT_THAT(change, IsOk());
   return change.ok() ? *change : v1::Change();
 }

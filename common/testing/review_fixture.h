@@ -69,6 +69,22 @@ inline void AddEntry(const EntrySpec& spec, v1::JointReview* review) {
     item->add_discrepancy_ids(id);
 }
 
+// A pseudonym map entry: `real` becomes `pseudonym` in anything published.
+inline v1::PseudonymEntry PseudonymFor(const std::string& real,
+                                       const std::string& pseudonym) {
+  v1::PseudonymEntry entry;
+  entry.set_real_name(real);
+  entry.set_pseudonym(pseudonym);
+  return entry;
+}
+
+// The map of the fixture's people; ReviewFixture() names them by pseudonym
+// only.
+inline std::vector<v1::PseudonymEntry> ReviewFixturePseudonyms() {
+  return {PseudonymFor("Jayden Walker", "Child J"),
+          PseudonymFor("Kelly Walker", "Mother")};
+}
+
 inline v1::JointReview ReviewFixture() {
   v1::JointReview r;
   v1::Review* review = r.mutable_review();

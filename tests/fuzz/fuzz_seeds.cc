@@ -9,6 +9,7 @@
 #include "casesync/v1/sync.pb.h"
 #include "common/replica/replica.h"
 #include "common/sync/frame_codec.h"
+#include "common/testing/chronology_edits.h"
 
 namespace casesync::fuzz {
 namespace {
@@ -24,12 +25,7 @@ void RemoveScratchDirs() {
   }
 }
 
-FieldEdit Text(uint32_t field, const std::string& text) {
-  FieldEdit edit;
-  edit.field = field;
-  edit.value.set_string_value(text);
-  return edit;
-}
+using testing::TextEdit;
 
 // A few changes as agency `author` writes them: new entries, an edit of
 // one, a deletion.
@@ -42,21 +38,14 @@ std::vector<v1::Change> AuthoredChanges(const std::string& author) {
   if (!replica.ok()) std::abort();
   std::vector<v1::Change> changes;
   for (const char* event : {"Home visit", "Strategy discussion, child seen"}) {
-    RecordEdit edit;
-    edit.record.set_review_id(kReview);
-    edit.record.set_type(v1::RECORD_TYPE_CHRONOLOGY);
-    FieldEdit visibility;
-    visibility.field = 4;
-    visibility.value.set_enum_value(v1::VISIBILITY_REVIEW);
-    edit.fields = {visibility, Text(5, "2024-03-04"), Text(10, "PNC 24/1187"),
-                   Text(12, event)};
-    auto change = (*replica)->Edit(edit);
+    auto change = (*replica)->Edit(
+        testing::NewChronologyEdit(kReview, event, "PNC 24/1187"));
     if (!change.ok()) std::abort();
     changes.push_back(*change);
   }
   RecordEdit edit;
   edit.record = changes[0].record();
-  edit.fields = {Text(12, "Home visit; mother present")};
+  edit.fields = {TextEdit(12, "Home visit; mother present")};
   auto edited = (*replica)->Edit(edit);
   if (!edited.ok()) std::abort();
   changes.push_back(*edited);
