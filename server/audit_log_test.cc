@@ -72,11 +72,12 @@ TEST_F(AuditLogTest, RecordsEveryAcceptedChangeAndDisclosureInOneChain) {
   ASSERT_TRUE(disclosure.ParseFromString(bytes));
   ASSERT_TRUE(disclosure.has_disclosure());
   EXPECT_EQ(disclosure.disclosure().agency(), "school");
-  // The review went to the school whole, with the two entries it held by
-  // then; and the two entries at their own numbers, 2 and 3.
-  EXPECT_EQ(disclosure.disclosure().records_size(), 3);
+  // The review and its two entries went to the school at their own
+  // numbers, 1 to 3: the school was in the review from its start, so
+  // nothing was sent whole.
+  EXPECT_EQ(disclosure.disclosure().records_size(), 0);
   ASSERT_EQ(disclosure.disclosure().sent_size(), 1);
-  EXPECT_EQ(disclosure.disclosure().sent(0).first(), 2u);
+  EXPECT_EQ(disclosure.disclosure().sent(0).first(), 1u);
   EXPECT_EQ(disclosure.disclosure().sent(0).last(), 3u);
 }
 

@@ -261,7 +261,7 @@ absl::StatusOr<ExportedBundle> BoardBundles::Export(
   }
 
   v1::BundleHeader header;
-  header.set_format_version(1);
+  header.set_format_version(kBundleFormatVersion);
   header.set_kind(v1::BundleHeader::KIND_RECEIPT);
   header.set_sender(board_->id());
   header.set_recipient(agency);

@@ -12,28 +12,20 @@
 #include "absl/strings/str_cat.h"
 #include "casesync/v1/storage.pb.h"
 #include "common/base/status_macros.h"
-#include "common/records/access_rules.h"
-#include "common/records/field_merge.h"
+#include "common/records/audience.h"
 #include "common/records/record_types.h"
+#include "common/replica/audience_store.h"
 #include "common/replica/review_lookup.h"
 #include "common/replica/storage_keys.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
+#include "server/audience_tracker.h"
+#include "server/disclosure.h"
 
 namespace casesync {
 namespace {
 
 constexpr absl::string_view kHeadKey = "feed_head";
-// Review.agencies: who may see the review.
-constexpr uint32_t kReviewAgenciesField = 7;
-
-bool Writes(const v1::Change& change, uint32_t field) {
-  for (const v1::FieldWrite& write : change.writes()) {
-    if (write.field() == field) return true;
-  }
-  return false;
-}
-
 // `entry` as one element of FeedBatch.entries (serialized FeedBatches
 // holding only entries concatenate), in a string of exactly its size: the
 // feed cache keeps these, and a StringOutputStream would leave up to twice
@@ -67,19 +59,35 @@ std::string EncodeEntry(uint64_t seq, const v1::Change& change) {
   return encoded;
 }
 
+// The item of a feed entry as the store's FeedRecord gives it (not its
+// change).
+void FillFromRecord(v1::FeedRecord record, FeedCache::Item* item) {
+  item->dot = std::move(*record.mutable_dot());
+  item->creates_record = record.creates_record();
+  item->audience_changed.assign(
+      std::make_move_iterator(record.mutable_audience_changed()->begin()),
+      std::make_move_iterator(record.mutable_audience_changed()->end()));
+}
+
 // Collects the entries for one agency during one Read call, with what it
-// has looked up so far.
+// has looked up so far (docs/sync_protocol.md, "Who sees what").
 class Collector {
  public:
-  // `head`: the feed head read before anything else, for `cache`.
+  // `head`: the feed head read before anything else, for `cache`, and the
+  // "now" every decision is made at; `after`: the entry the agency has
+  // applied everything up to.
   Collector(const Replica& replica, FeedCache* cache, uint64_t head,
-            absl::string_view agency, OwnChangesBack own_back, FeedRead* out)
+            uint64_t after, absl::string_view agency, OwnChangesBack own_back,
+            FeedRead* out)
       : replica_(replica),
         cache_(cache),
         head_(head),
+        after_(after),
         agency_(agency),
         own_back_(own_back),
-        out_(out) {}
+        out_(out) {
+    everyone_.constant.set_everyone(true);
+  }
 
   // Whether the change at `dot` is the agency's own and not to go back.
   bool OwnKept(const v1::Dot& dot) const {
@@ -90,92 +98,192 @@ class Collector {
   size_t bytes() const { return bytes_; }
 
   // `entry` (its change read) as the cache had it or the store gave it;
-  // `outline`, its record's, if the cache had it.
-  [[nodiscard]] absl::Status Consider(
+  // `outline`, its record's, if the cache had it. Returns false, having
+  // sent nothing of it, when a record it would send whole changed after the
+  // head this read stops at: the read must end before `entry`.
+  [[nodiscard]] absl::StatusOr<bool> Consider(
       const FeedCache::Item& entry,
       std::shared_ptr<const RecordOutline> outline) {
-    const uint64_t seq = entry.seq;
     const v1::Change& change = *entry.change;
     const v1::RecordRef& ref = change.record();
-    if (OwnKept(change.dot())) return absl::OkStatus();
+    if (OwnKept(change.dot())) return true;
+    std::vector<Action> actions;
     ASSIGN_OR_RETURN(const ReviewSeen* seen, Review(ref.review_id()));
-    const v1::Review* review = seen->review;
-    const bool member = seen->member;
-    if (ref.type() == v1::RECORD_TYPE_REVIEW) {
-      if (Writes(change, kReviewAgenciesField)) {
-        // Membership may have changed: send the review whole if the agency
-        // is a member now; purge it if the list this change replaced had
-        // the agency (an agency that never was a member hears nothing).
-        if (member) return SendReview(seq, ref.review_id(), *review);
-        ASSIGN_OR_RETURN(bool was_member,
-                         ReplacedAny(change, kReviewAgenciesField,
-                                     [this](const v1::FieldValue& value) {
-                                       return Lists(value, agency_);
-                                     }));
-        if (was_member) return Purge(seq, ref.review_id(), "");
-        return absl::OkStatus();
+    if (seen->facts->review.has_value()) {
+      if (ref.type() == v1::RECORD_TYPE_REVIEW) {
+        RETURN_IF_ERROR(PlanReviewEntry(entry, *seen, &actions));
+      } else {
+        if (outline == nullptr) {
+          ASSIGN_OR_RETURN(outline, ReadOutline(entry.seq, &change));
+        }
+        PlanRecordEntry(entry, *seen, *outline, &actions);
       }
-      if (member) EmitEntry(entry);
-      return absl::OkStatus();
     }
-    if (outline == nullptr) {
-      ASSIGN_OR_RETURN(outline, ReadOutline(seq, change));
+    for (const v1::RecordRef& other : entry.audience_changed) {
+      RETURN_IF_ERROR(PlanAudienceChange(entry.seq, other, &actions));
     }
-    const bool visible =
-        member && MayDiscloseToMember(agency_, ref, outline->visibility);
-    if (Writes(change, kVisibilityField)) {
-      if (visible) return SendRecord(seq, outline->changes, &entry);
-      // Purge only what the agency could see before this change.
-      if (!member || ref.owner_agency() == agency_) return absl::OkStatus();
-      ASSIGN_OR_RETURN(
-          bool was_visible,
-          ReplacedAny(
-              change, kVisibilityField, [](const v1::FieldValue& value) {
-                return value.kind_case() != v1::FieldValue::kEnumValue ||
-                       value.enum_value() != v1::VISIBILITY_AGENCY;
-              }));
-      if (was_visible) return Purge(seq, ref.review_id(), ref.record_id());
-      return absl::OkStatus();
+    for (const Action& action : actions) {
+      if (action.kind == Action::kSnapshot &&
+          cache_->RecordVersion(action.ref.review_id(),
+                                action.ref.record_id()) > head_) {
+        return false;
+      }
     }
-    if (visible) EmitEntry(entry);
-    return absl::OkStatus();
+    for (const Action& action : actions) {
+      RETURN_IF_ERROR(Do(entry, action));
+    }
+    return true;
   }
 
  private:
-  static bool Lists(const v1::FieldValue& value, absl::string_view agency) {
-    for (const std::string& entry : value.string_list().values()) {
-      if (entry == agency) return true;
-    }
-    return false;
-  }
-
-  // Whether any value `change` replaced in `field` (the values its write
-  // names as parents) satisfies `test`.
-  [[nodiscard]] absl::StatusOr<bool> ReplacedAny(
-      const v1::Change& change, uint32_t field,
-      const std::function<bool(const v1::FieldValue&)>& test) {
-    for (const v1::FieldWrite& write : change.writes()) {
-      if (write.field() != field) continue;
-      for (const v1::Dot& parent : write.parents()) {
-        ASSIGN_OR_RETURN(std::optional<v1::Change> replaced,
-                         replica_.ReadChange(parent));
-        if (!replaced.has_value()) continue;
-        for (const v1::FieldWrite& old : replaced->writes()) {
-          if (old.field() == field && test(old.value())) return true;
-        }
-      }
-    }
-    return false;
-  }
+  // What to send of one feed entry.
+  struct Action {
+    enum Kind { kChange, kSnapshot, kPurge } kind;
+    // The record (for a purge of a whole review: the review record).
+    v1::RecordRef ref;
+    bool whole_review = false;
+  };
 
   // A review as the board holds it now, looked up once per read.
   struct ReviewSeen {
-    std::shared_ptr<const std::optional<v1::Review>> held;
-    // Null if the board does not hold it.
-    const v1::Review* review = nullptr;
-    // Whether it lists the agency.
-    bool member = false;
+    std::shared_ptr<const ReviewFacts> facts;
+    // Its members over the feed.
+    AudienceHistory members;
   };
+
+  static v1::Audience Members(const v1::Review& review) {
+    std::vector<std::string> agencies(review.agencies().begin(),
+                                      review.agencies().end());
+    std::sort(agencies.begin(), agencies.end());
+    agencies.erase(std::unique(agencies.begin(), agencies.end()),
+                   agencies.end());
+    v1::Audience members;
+    members.mutable_agencies()->Assign(agencies.begin(), agencies.end());
+    return members;
+  }
+
+  // The record's audience over the feed, from its outline.
+  static AudienceHistory HistoryOf(const v1::RecordRef& ref,
+                                   const RecordOutline& outline) {
+    AudienceHistory history;
+    if (outline.audience.has_value()) {
+      history.timeline = &*outline.audience;
+    } else {
+      history.constant = OwnAudience(ref, outline.visibility);
+    }
+    return history;
+  }
+
+  // A change of a record other than a review: sent if the record was
+  // visible to the agency when it was made and still is; the record whole
+  // if this change made it visible; a purge if this change hid it.
+  void PlanRecordEntry(const FeedCache::Item& entry, const ReviewSeen& seen,
+                       const RecordOutline& outline,
+                       std::vector<Action>* actions) const {
+    const v1::RecordRef& ref = entry.change->record();
+    if (!FindRecordType(ref.type()) || !FindRecordType(ref.type())->disclosable)
+      return;
+    const AudienceHistory audience = HistoryOf(ref, outline);
+    const Disclosure disclosure(agency_, ref.owner_agency() == agency_,
+                                &seen.members, &audience);
+    const uint64_t seq = entry.seq;
+    if (disclosure.VisibleAt(head_)) {
+      const uint64_t gain = disclosure.LastGain(head_);
+      if (seq < gain) return;  // withdrawn history: the gain sends the state
+      if (seq == gain && !entry.creates_record) {
+        actions->push_back({Action::kSnapshot, ref});
+      } else {
+        actions->push_back({Action::kChange, ref});
+      }
+    } else if (Hides(disclosure, seq)) {
+      actions->push_back({Action::kPurge, ref});
+    }
+  }
+
+  // A change of a review record: its members may have changed. An agency
+  // the review lists from this change on receives the review and every
+  // record of it it may see, as they are now; one it stopped listing purges
+  // the review.
+  [[nodiscard]] absl::Status PlanReviewEntry(const FeedCache::Item& entry,
+                                             const ReviewSeen& seen,
+                                             std::vector<Action>* actions) {
+    const v1::RecordRef& ref = entry.change->record();
+    const Disclosure disclosure(agency_, false, &seen.members, &everyone_);
+    const uint64_t seq = entry.seq;
+    if (!disclosure.VisibleAt(head_)) {
+      if (Hides(disclosure, seq)) {
+        actions->push_back({Action::kPurge, ref, /*whole_review=*/true});
+      }
+      return absl::OkStatus();
+    }
+    const uint64_t gain = disclosure.LastGain(head_);
+    if (seq < gain) return absl::OkStatus();
+    if (seq > gain || entry.creates_record) {
+      actions->push_back({Action::kChange, ref});
+      // A review's records come after it: each is sent at its own number.
+      if (seq > gain || entry.creates_record) return absl::OkStatus();
+    } else {
+      actions->push_back({Action::kSnapshot, ref});
+    }
+    // The agency joined at this change: every record of the review it may
+    // see whose visibility began here.
+    ASSIGN_OR_RETURN(std::vector<RecordView> views,
+                     replica_.ListRecords(ref.review_id(), std::nullopt,
+                                          /*include_deleted=*/true));
+    for (const RecordView& view : views) {
+      if (view.ref.type() == v1::RECORD_TYPE_REVIEW ||
+          view.ref.owner_agency() == agency_ ||
+          !FindRecordType(view.ref.type())->disclosable) {
+        continue;
+      }
+      ASSIGN_OR_RETURN(std::shared_ptr<const RecordOutline> outline,
+                       ReadOutline(0, view.ref, nullptr));
+      const AudienceHistory audience = HistoryOf(view.ref, *outline);
+      const Disclosure record(agency_, false, &seen.members, &audience);
+      if (record.VisibleAt(head_) && record.LastGain(head_) == seq) {
+        actions->push_back({Action::kSnapshot, view.ref});
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Record `ref`'s audience changed at `seq` because a record it names did:
+  // sent whole if it became visible, purged if it was hidden.
+  [[nodiscard]] absl::Status PlanAudienceChange(uint64_t seq,
+                                                const v1::RecordRef& ref,
+                                                std::vector<Action>* actions) {
+    if (ref.owner_agency() == agency_) return absl::OkStatus();
+    ASSIGN_OR_RETURN(const ReviewSeen* seen, Review(ref.review_id()));
+    if (!seen->facts->review.has_value()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(std::shared_ptr<const RecordOutline> outline,
+                     ReadOutline(0, ref, nullptr));
+    const AudienceHistory audience = HistoryOf(ref, *outline);
+    const Disclosure disclosure(agency_, false, &seen->members, &audience);
+    if (disclosure.VisibleAt(head_)) {
+      if (disclosure.LastGain(head_) == seq) {
+        actions->push_back({Action::kSnapshot, ref});
+      }
+    } else if (Hides(disclosure, seq)) {
+      actions->push_back({Action::kPurge, ref});
+    }
+    return absl::OkStatus();
+  }
+
+  [[nodiscard]] absl::Status Do(const FeedCache::Item& entry,
+                                const Action& action) {
+    switch (action.kind) {
+      case Action::kChange:
+        EmitEntry(entry);
+        return absl::OkStatus();
+      case Action::kSnapshot:
+        return Snapshot(entry.seq, action.ref);
+      case Action::kPurge:
+        Purge(entry.seq, action.ref.review_id(),
+              action.whole_review ? "" : action.ref.record_id());
+        return absl::OkStatus();
+    }
+    return absl::OkStatus();
+  }
 
   [[nodiscard]] absl::StatusOr<const ReviewSeen*> Review(
       const std::string& review_id) {
@@ -185,22 +293,24 @@ class Collector {
     }
     auto it = reviews_.find(review_id);
     if (it == reviews_.end()) {
-      std::optional<std::shared_ptr<const std::optional<v1::Review>>> cached =
-          cache_->FindReview(review_id);
-      if (!cached.has_value()) {
+      std::shared_ptr<const ReviewFacts> facts = cache_->FindReview(review_id);
+      if (facts == nullptr) {
         // The version first: see feed_cache.h.
         const uint64_t version = cache_->RecordVersion(review_id, review_id);
-        ASSIGN_OR_RETURN(std::optional<v1::Review> review,
-                         ReadReview(replica_, review_id));
-        cached = std::make_shared<const std::optional<v1::Review>>(
-            std::move(review));
-        cache_->PutReview(review_id, *cached, version, head_);
+        auto read = std::make_shared<ReviewFacts>();
+        ASSIGN_OR_RETURN(read->review, ReadReview(replica_, review_id));
+        ASSIGN_OR_RETURN(
+            read->members,
+            ReadAudienceTimeline(*replica_.store(), review_id, review_id));
+        facts = read;
+        cache_->PutReview(review_id, facts, version, head_);
       }
       ReviewSeen seen;
-      seen.held = *std::move(cached);
-      if (seen.held->has_value()) {
-        seen.review = &**seen.held;
-        seen.member = IsMember(*seen.review, agency_);
+      seen.facts = std::move(facts);
+      if (seen.facts->members.has_value()) {
+        seen.members.timeline = &*seen.facts->members;
+      } else if (seen.facts->review.has_value()) {
+        seen.members.constant = Members(*seen.facts->review);
       }
       it = reviews_.emplace(review_id, std::move(seen)).first;
     }
@@ -208,20 +318,27 @@ class Collector {
     return &it->second;
   }
 
-  // The outline of the record `change` (numbered `seq`) changed, as the
-  // board holds it now.
+  // The outline of record `ref` as the board holds it now; `seq`, if not 0,
+  // is the entry whose change (`hint`) the outline is cached with.
   [[nodiscard]] absl::StatusOr<std::shared_ptr<const RecordOutline>>
-  ReadOutline(uint64_t seq, const v1::Change& change) {
-    const v1::RecordRef& ref = change.record();
+  ReadOutline(uint64_t seq, const v1::RecordRef& ref, const v1::Change* hint) {
     // The version first: see feed_cache.h.
     const uint64_t version =
         cache_->RecordVersion(ref.review_id(), ref.record_id());
+    auto outline = std::make_shared<RecordOutline>();
     ASSIGN_OR_RETURN(
-        RecordOutline outline,
-        replica_.ReadOutline(ref.review_id(), ref.record_id(), &change));
-    auto shared = std::make_shared<const RecordOutline>(std::move(outline));
-    cache_->PutOutline(seq, shared, version, head_);
+        outline->visibility,
+        replica_.ReadVisibility(ref.review_id(), ref.record_id(), hint));
+    ASSIGN_OR_RETURN(outline->audience,
+                     ReadAudienceTimeline(*replica_.store(), ref.review_id(),
+                                          ref.record_id()));
+    std::shared_ptr<const RecordOutline> shared = std::move(outline);
+    if (seq != 0) cache_->PutOutline(seq, shared, version, head_);
     return shared;
+  }
+  [[nodiscard]] absl::StatusOr<std::shared_ptr<const RecordOutline>>
+  ReadOutline(uint64_t seq, const v1::Change* change) {
+    return ReadOutline(seq, change->record(), change);
   }
 
   // Sends the entry's own change: its encoding is made once and shared by
@@ -231,13 +348,21 @@ class Collector {
     NoteSent(entry.seq);
   }
 
-  void Emit(uint64_t seq, const v1::Change& change) {
-    Append(seq, EncodeEntry(seq, change));
-    NoteDisclosed(change.record());
+  // Sends record `ref` as the board holds it now (its version is at or
+  // below the head: Consider checked).
+  [[nodiscard]] absl::Status Snapshot(uint64_t seq, const v1::RecordRef& ref) {
+    v1::FeedEntry entry;
+    entry.set_seq(seq);
+    ASSIGN_OR_RETURN(*entry.mutable_snapshot(),
+                     replica_.ReadSnapshot(ref.review_id(), ref.record_id()));
+    entry.mutable_snapshot()->set_covers_to(head_);
+    Append(seq, EncodeElement(entry));
+    NoteDisclosed(ref);
+    return absl::OkStatus();
   }
 
-  [[nodiscard]] absl::Status Purge(uint64_t seq, const std::string& review_id,
-                                   const std::string& record_id) {
+  void Purge(uint64_t seq, const std::string& review_id,
+             const std::string& record_id) {
     v1::FeedEntry entry;
     entry.set_seq(seq);
     entry.mutable_purge()->set_review_id(review_id);
@@ -246,7 +371,6 @@ class Collector {
     v1::RecordRef* purged = out_->disclosure.add_purged();
     purged->set_review_id(review_id);
     purged->set_record_id(record_id);
-    return absl::OkStatus();
   }
 
   // Adds one encoded entry (of sequence number `seq`) to the read.
@@ -274,8 +398,8 @@ class Collector {
     run->set_last(seq);
   }
 
-  // Notes, for the audit log, that a change of the record `ref` other than
-  // a feed entry's own is sent.
+  // Notes, for the audit log, that the record `ref` was sent whole (its
+  // state, as a snapshot).
   void NoteDisclosed(const v1::RecordRef& ref) {
     if (disclosed_.insert(absl::StrCat(ref.review_id(), "/", ref.record_id()))
             .second) {
@@ -283,52 +407,27 @@ class Collector {
     }
   }
 
-  // Every change of one record (`dots`, all it holds) the agency did not
-  // write itself. `held`, if not null, is the feed entry numbered `seq`,
-  // whose change is one of them, already read and encoded.
-  [[nodiscard]] absl::Status SendRecord(uint64_t seq,
-                                        const std::vector<v1::Dot>& dots,
-                                        const FeedCache::Item* held) {
-    for (const v1::Dot& dot : dots) {
-      if (OwnKept(dot)) continue;
-      if (held != nullptr && SameDot(dot, held->change->dot())) {
-        EmitEntry(*held);
-        continue;
-      }
-      ASSIGN_OR_RETURN(std::optional<v1::Change> change,
-                       replica_.ReadChange(dot));
-      if (change.has_value()) Emit(seq, *change);
-    }
-    return absl::OkStatus();
-  }
-
-  // The review record and every record of it the agency may see, whole.
-  [[nodiscard]] absl::Status SendReview(uint64_t seq,
-                                        const std::string& review_id,
-                                        const v1::Review& review) {
-    ASSIGN_OR_RETURN(std::vector<RecordView> views,
-                     replica_.ListRecords(review_id, std::nullopt,
-                                          /*include_deleted=*/true));
-    for (const RecordView& view : views) {
-      if (MayDisclose(agency_, view.ref, view.visibility, &review)) {
-        ASSIGN_OR_RETURN(
-            std::vector<v1::Dot> dots,
-            replica_.RecordChanges(view.ref.review_id(), view.ref.record_id()));
-        RETURN_IF_ERROR(SendRecord(seq, dots, nullptr));
-      }
-    }
-    return absl::OkStatus();
+  // Whether `disclosure` hides its record at `seq` from an agency that may
+  // hold it: visible just before, not at `seq`, and visible where the
+  // agency's cursor was (else nothing of it was sent: the agency never
+  // learns the id of a record it never held).
+  bool Hides(const Disclosure& disclosure, uint64_t seq) const {
+    return seq > 0 && disclosure.VisibleAt(seq - 1) &&
+           !disclosure.VisibleAt(seq) && disclosure.VisibleAt(after_);
   }
 
   const Replica& replica_;
   FeedCache* const cache_;
   const uint64_t head_;
+  const uint64_t after_;
   const std::string agency_;
   const OwnChangesBack own_back_;
   FeedRead* const out_;
+  // The review record's own audience: its members alone decide.
+  AudienceHistory everyone_;
   std::map<std::string, ReviewSeen> reviews_;
   const std::pair<const std::string, ReviewSeen>* last_review_ = nullptr;
-  // Records of which a change was sent ("review/record").
+  // Records sent whole ("review/record").
   absl::flat_hash_set<std::string> disclosed_;
   size_t bytes_ = 0;
 };
@@ -352,12 +451,25 @@ absl::StatusOr<uint64_t> Feed::HeadIn(Replica::Batch* batch) {
   return keys::ReadU64(*head);
 }
 
+bool Feed::WantsStateBefore(const v1::Change& change) const {
+  return AudienceTracker::MayAlterAudience(change);
+}
+
 absl::Status Feed::OnApplied(Replica::Batch* batch, const v1::Change& change,
-                             const CheckedChange& checked) {
+                             const CheckedChange& checked,
+                             const AppliedTo& applied_to) {
   ASSIGN_OR_RETURN(uint64_t head, HeadIn(batch));
   const uint64_t seq = head + 1;
   v1::FeedRecord record;
   *record.mutable_dot() = change.dot();
+  record.set_creates_record(applied_to.created);
+  std::vector<v1::RecordRef> changed;
+  RETURN_IF_ERROR(
+      AudienceTracker::OnApplied(batch, change, applied_to, seq, &changed));
+  for (v1::RecordRef& ref : changed) {
+    cache_.NoteRecordChanged(ref.review_id(), ref.record_id(), seq);
+    *record.add_audience_changed() = std::move(ref);
+  }
   batch->Put(Family::kFeed, keys::Seq(seq), record.SerializeAsString());
   batch->Put(Family::kMeta, kHeadKey, keys::Seq(seq));
   cache_.NoteRecordChanged(change.record().review_id(),
@@ -421,7 +533,7 @@ absl::StatusOr<FeedRead> Feed::Read(absl::string_view agency, uint64_t after,
   read.feed_head = head;
   read.cursor = after;
   if (after >= head) return read;
-  Collector collector(*replica_, &cache_, head, agency, own_back, &read);
+  Collector collector(*replica_, &cache_, head, after, agency, own_back, &read);
   // The store's feed is read only for entries the cache does not know.
   std::unique_ptr<rocksdb::Iterator> it;
   // Looked up in the cache a run at a time.
@@ -437,7 +549,8 @@ absl::StatusOr<FeedRead> Feed::Read(absl::string_view agency, uint64_t after,
     if (found.item == nullptr) {
       auto item = std::make_shared<FeedCache::Item>();
       item->seq = seq;
-      ASSIGN_OR_RETURN(item->dot, ReadFeedRecord(seq, &it));
+      ASSIGN_OR_RETURN(v1::FeedRecord record, ReadFeedRecord(seq, &it));
+      FillFromRecord(std::move(record), item.get());
       found.item = item;
       cache_.Put(std::move(item));
     }
@@ -454,15 +567,20 @@ absl::StatusOr<FeedRead> Feed::Read(absl::string_view agency, uint64_t after,
             absl::StrCat("feed entry ", seq, " names ", dot.replica(), ":",
                          dot.counter(), ", which the board does not hold"));
       }
-      auto item = std::make_shared<FeedCache::Item>();
-      item->seq = seq;
-      item->dot = dot;
+      auto item = std::make_shared<FeedCache::Item>(*found.item);
       item->encoded = EncodeEntry(seq, *change);
       item->change = std::make_shared<const v1::Change>(*std::move(change));
       found.item = item;
       cache_.Put(std::move(item));
     }
-    RETURN_IF_ERROR(collector.Consider(*found.item, std::move(found.outline)));
+    ASSIGN_OR_RETURN(bool taken,
+                     collector.Consider(*found.item, std::move(found.outline)));
+    if (!taken) {
+      // A record it sends whole changed after the head: the next read,
+      // once the head has passed that change, takes this entry.
+      read.cursor = seq - 1;
+      break;
+    }
     if (collector.bytes() >= max_bytes) break;
   }
   if (read.entries > 0) {
@@ -485,7 +603,7 @@ absl::StatusOr<v1::FeedBatch> Feed::ReadFor(absl::string_view agency,
   return batch;
 }
 
-absl::StatusOr<v1::Dot> Feed::ReadFeedRecord(
+absl::StatusOr<v1::FeedRecord> Feed::ReadFeedRecord(
     uint64_t seq, std::unique_ptr<rocksdb::Iterator>* it) const {
   const std::string key = keys::Seq(seq);
   if (*it == nullptr) {
@@ -510,7 +628,7 @@ absl::StatusOr<v1::Dot> Feed::ReadFeedRecord(
                              static_cast<int>((*it)->value().size()))) {
     return absl::DataLossError(absl::StrCat("unreadable feed entry ", seq));
   }
-  return std::move(*record.mutable_dot());
+  return record;
 }
 
 }  // namespace casesync

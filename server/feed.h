@@ -2,12 +2,15 @@
 // its own and the agencies', numbered in one sequence in the same batch that
 // applies it; and what each agency may see of it.
 //
-// Reading for an agency filters by the current state of the board: a change
-// to a record the agency may see is sent; when a change makes a record
-// visible to it (its visibility, or the agency joining the review), the whole
-// record is sent; when it makes it invisible, a purge. Changes the agency
-// wrote itself are not sent back. docs/sync_protocol.md has the argument for
-// why this delivers every visible record whole, whatever the timing.
+// Reading for an agency decides each entry by whom its record has been meant
+// for over the feed (server/disclosure.h): a change made while the record
+// was visible to the agency, and still is, is sent; when a change makes a
+// record visible to it (its visibility, a record it names, or the agency
+// joining the review), the record's current state is sent, never its
+// history; when it hides it, a purge. Changes the agency wrote itself are
+// not sent back. docs/sync_protocol.md, "Who sees what", has the rules and
+// the argument for why they deliver every visible record whole and nothing
+// else, whatever the timing.
 //
 // Thread-safety: thread-safe. OnApplied runs under the replica's writer lock.
 #ifndef CASESYNC_SERVER_FEED_H_
@@ -66,11 +69,15 @@ class Feed : public ChangeObserver {
   // owned), in the same batch. Call before Attach.
   void SetAuditLog(AuditLog* audit) { audit_ = audit; }
 
-  // ChangeObserver: numbers `change` in the feed, in its batch (and notes
-  // it for the audit chain).
+  // ChangeObserver: the state before a change that may alter whom its
+  // record is meant for (AudienceTracker::MayAlterAudience).
+  bool WantsStateBefore(const v1::Change& change) const override;
+  // ChangeObserver: numbers `change` in the feed, in its batch, keeps the
+  // audiences it alters (AudienceTracker) and notes it for the audit chain.
   [[nodiscard]] absl::Status OnApplied(Replica::Batch* batch,
                                        const v1::Change& change,
-                                       const CheckedChange& checked) override;
+                                       const CheckedChange& checked,
+                                       const AppliedTo& applied_to) override;
   // ChangeObserver: appends the batch's audit entry; notes the head the
   // batch leaves.
   [[nodiscard]] absl::Status OnCommitting(Replica::Batch* batch) override;
@@ -121,7 +128,7 @@ class Feed : public ChangeObserver {
  private:
   // The feed entry numbered `seq` as the store holds it, read with `*it`
   // (created if null; left where it read, for the next one).
-  [[nodiscard]] absl::StatusOr<v1::Dot> ReadFeedRecord(
+  [[nodiscard]] absl::StatusOr<v1::FeedRecord> ReadFeedRecord(
       uint64_t seq, std::unique_ptr<rocksdb::Iterator>* it) const;
 
   AuditLog* audit_ = nullptr;

@@ -16,6 +16,9 @@ size_t FeedCache::ItemBytes(const Item& item) {
   // The item and its shared_ptr control block are one allocation.
   size_t bytes = sizeof(Item) + 2 * sizeof(void*) + item.encoded.capacity() +
                  item.dot.SpaceUsedLong() - sizeof(v1::Dot);
+  for (const v1::RecordRef& ref : item.audience_changed) {
+    bytes += ref.SpaceUsedLong();
+  }
   if (item.change != nullptr) {
     bytes += item.change->SpaceUsedLong() + 2 * sizeof(void*);
   }
@@ -24,9 +27,10 @@ size_t FeedCache::ItemBytes(const Item& item) {
 
 size_t FeedCache::OutlineBytes(const RecordOutline& outline) {
   size_t bytes = sizeof(RecordOutline) + 2 * sizeof(void*);
-  for (const v1::Dot& dot : outline.changes) bytes += dot.SpaceUsedLong();
-  return bytes + (outline.changes.capacity() - outline.changes.size()) *
-                     sizeof(v1::Dot);
+  if (outline.audience.has_value()) {
+    bytes += outline.audience->SpaceUsedLong() - sizeof(v1::AudienceTimeline);
+  }
+  return bytes;
 }
 
 void FeedCache::ClearLocked(Slot* slot) {
@@ -156,21 +160,18 @@ void FeedCache::PutOutline(uint64_t seq,
   bytes_ += bytes;
 }
 
-std::optional<std::shared_ptr<const std::optional<v1::Review>>>
-FeedCache::FindReview(absl::string_view review_id) const {
+std::shared_ptr<const ReviewFacts> FeedCache::FindReview(
+    absl::string_view review_id) const {
   const uint64_t version = RecordVersion(review_id, review_id);
   absl::MutexLock lock(&mu_);
   auto it = reviews_.find(review_id);
-  if (it == reviews_.end() || it->second.version != version) {
-    return std::nullopt;
-  }
+  if (it == reviews_.end() || it->second.version != version) return nullptr;
   return it->second.review;
 }
 
-void FeedCache::PutReview(
-    absl::string_view review_id,
-    std::shared_ptr<const std::optional<v1::Review>> review, uint64_t version,
-    uint64_t head) {
+void FeedCache::PutReview(absl::string_view review_id,
+                          std::shared_ptr<const ReviewFacts> review,
+                          uint64_t version, uint64_t head) {
   if (version > head) return;
   absl::MutexLock lock(&mu_);
   CachedReview& cached = reviews_[review_id];

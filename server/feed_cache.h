@@ -1,24 +1,26 @@
 // Recently numbered feed entries, decoded once and shared by every stream
-// reading the board's feed.
+// reading the board's feed, and what the feed needs of their records.
 //
 // A board feeding a hundred live agencies reads each new feed entry a
 // hundred times: without this, each reading parses the change again, reads
 // its record's state again and encodes it again. The cache keeps, for the
 // newest `capacity` sequence numbers, the change's dot, the change itself,
-// its encoding as a feed entry, and the outline of its record (visibility
-// and changes held); and, per review, the review record. Each is read once
-// from the store and then handed out as a shared, immutable object.
+// its encoding as a feed entry, and the facts of its record (its visibility
+// and the audience the board keeps of it); and, per review, the review
+// record and its members over the feed. Each is read once from the store
+// and then handed out as a shared, immutable object.
 //
 // What may go stale: a change at a sequence number never changes (nor its
-// dot), but a record's outline and a review do, whenever a later change to
-// them is applied. The cache tells them apart by record version: the
-// sequence number of the newest change applied to a record (kept per hash
-// bucket of records, so that an unrelated record sharing a bucket only costs
-// a needless reread). The feed raises the version as it numbers a change,
-// before the change is visible in the store; a reader reads the version
-// *before* reading the store and keeps what it read only if that version was
-// already committed (at or below the feed head it also read before), so
-// that what is cached is never older than the version it is filed under.
+// dot), but a record's facts and a review do, whenever a later change to
+// them (or to a record they name) is applied. The cache tells them apart by
+// record version: the sequence number of the newest change applied to a record
+// (kept per hash bucket of records, so that an unrelated record sharing a
+// bucket only costs a needless reread). The feed raises the version as it
+// numbers a change, before the change is visible in the store; a reader reads
+// the version *before* reading the store and keeps what it read only if that
+// version was already committed (at or below the feed head it also read
+// before), so that what is cached is never older than the version it is filed
+// under.
 //
 // Thread-safety: thread-safe.
 #ifndef CASESYNC_SERVER_FEED_CACHE_H_
@@ -38,9 +40,26 @@
 #include "absl/synchronization/mutex.h"
 #include "casesync/v1/records.pb.h"
 #include "casesync/v1/replication.pb.h"
+#include "casesync/v1/storage.pb.h"
 #include "common/replica/replica.h"
 
 namespace casesync {
+
+// What a feed reader needs of a record to decide what an agency may see.
+struct RecordOutline {
+  v1::Visibility visibility = v1::VISIBILITY_AGENCY;
+  // The board's audience timeline of the record, if it keeps one
+  // (server/audience_tracker.h).
+  std::optional<v1::AudienceTimeline> audience;
+};
+
+// A review as the feed reads it.
+struct ReviewFacts {
+  // Empty if the board does not hold the review.
+  std::optional<v1::Review> review;
+  // Its members over the feed, if the board keeps them.
+  std::optional<v1::AudienceTimeline> members;
+};
 
 class FeedCache {
  public:
@@ -53,6 +72,10 @@ class FeedCache {
     // The FeedEntry {seq, change} encoded as one element of
     // FeedBatch.entries; empty without `change`.
     std::string encoded;
+    // As FeedRecord: the change made its record; other records whose
+    // audience it altered.
+    bool creates_record = false;
+    std::vector<v1::RecordRef> audience_changed;
   };
 
   // What Find knows of a sequence number.
@@ -112,17 +135,16 @@ class FeedCache {
   void PutOutline(uint64_t seq, std::shared_ptr<const RecordOutline> outline,
                   uint64_t version, uint64_t head);
 
-  // The review record as read at its record version, or nullopt if not
-  // cached or stale. The inner optional is empty for a review the board does
-  // not hold.
-  std::optional<std::shared_ptr<const std::optional<v1::Review>>> FindReview(
+  // The review as read at its record version, or null if not cached or
+  // stale.
+  std::shared_ptr<const ReviewFacts> FindReview(
       absl::string_view review_id) const;
 
   // Keeps `review` as read at `version` while the feed head was `head`;
   // ignored unless `version` <= `head`.
   void PutReview(absl::string_view review_id,
-                 std::shared_ptr<const std::optional<v1::Review>> review,
-                 uint64_t version, uint64_t head);
+                 std::shared_ptr<const ReviewFacts> review, uint64_t version,
+                 uint64_t head);
 
  private:
   // Enough that a record's bucket is seldom raised by another record while
@@ -144,7 +166,7 @@ class FeedCache {
   void MakeRoomLocked(size_t bytes, uint64_t seq)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   struct CachedReview {
-    std::shared_ptr<const std::optional<v1::Review>> review;
+    std::shared_ptr<const ReviewFacts> review;
     uint64_t version = 0;
   };
 

@@ -94,14 +94,15 @@ TEST(FeedCacheTest, WhatWasReadBeforeItsVersionWasCommittedIsNotKept) {
   ASSERT_NE(cache.Find(5).outline, nullptr);
   EXPECT_EQ(cache.Find(5).outline->visibility, v1::VISIBILITY_AGENCY);
   // Reviews likewise.
-  auto review = std::make_shared<const std::optional<v1::Review>>(v1::Review());
+  auto review = std::make_shared<ReviewFacts>();
+  review->review.emplace();
   cache.NoteRecordChanged("r1", "r1", 8);
   cache.PutReview("r1", review, 8, /*head=*/7);
-  EXPECT_FALSE(cache.FindReview("r1").has_value());
+  EXPECT_EQ(cache.FindReview("r1"), nullptr);
   cache.PutReview("r1", review, 8, /*head=*/8);
-  EXPECT_TRUE(cache.FindReview("r1").has_value());
+  EXPECT_NE(cache.FindReview("r1"), nullptr);
   cache.NoteRecordChanged("r1", "r1", 10);
-  EXPECT_FALSE(cache.FindReview("r1").has_value());
+  EXPECT_EQ(cache.FindReview("r1"), nullptr);
 }
 
 TEST(FeedCacheTest, StaysWithinItsByteBudgetDroppingTheOldestFirst) {
@@ -137,17 +138,18 @@ TEST(FeedCacheTest, OutlinesCountAgainstTheBudget) {
     cache.Put(MakeItem(seq, "r" + std::to_string(seq), true, 1000));
   }
   EXPECT_EQ(Kept(cache, 4), (std::vector<uint64_t>{1, 2, 3, 4}));
-  // The outline of a record of many changes takes the room of two items.
+  // The outline of a record whose audience changed many times takes the
+  // room of two items.
   auto outline = std::make_shared<RecordOutline>();
+  outline->audience.emplace();
   for (int i = 0;
        i < 1'000 && FeedCache::OutlineBytes(*outline) < 2 * item_bytes; ++i) {
-    v1::Dot* dot = &outline->changes.emplace_back();
-    dot->set_replica("police");
-    dot->set_counter(outline->changes.size());
-    outline->changes.shrink_to_fit();  // no spare capacity counted
+    v1::AudienceTimeline::At* at = outline->audience->add_entries();
+    at->set_seq(i + 1);
+    at->mutable_audience()->add_agencies("police");
   }
   ASSERT_GE(FeedCache::OutlineBytes(*outline), 2 * item_bytes)
-      << "an outline's changes are not counted";
+      << "an outline's audience timeline is not counted";
   ASSERT_LT(FeedCache::OutlineBytes(*outline), 2 * item_bytes + item_bytes / 4);
   cache.PutOutline(4, outline, /*version=*/0, /*head=*/4);
   EXPECT_EQ(Kept(cache, 4), (std::vector<uint64_t>{3, 4}));

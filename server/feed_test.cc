@@ -31,6 +31,9 @@ class FeedTest : public BoardFixture {
     std::set<std::string> ids;
     for (const v1::FeedEntry& entry : batch.entries()) {
       if (entry.has_change()) ids.insert(entry.change().record().record_id());
+      if (entry.has_snapshot()) {
+        ids.insert(entry.snapshot().record().record_id());
+      }
     }
     return ids;
   }
@@ -92,12 +95,19 @@ TEST_F(FeedTest, ARecordThatBecomesVisibleIsSentWholeAndOneThatStopsIsPurged) {
   EXPECT_FALSE(Records(before).count(secret.record().record_id()));
 
   // The review team makes it visible to the review: the school gets the
-  // police's original change too, not just the board's.
+  // record as it is now, the police's values with their dots, and none of
+  // the changes before.
   SetVisibility(secret.record(), v1::VISIBILITY_REVIEW);
   v1::FeedBatch after = ReadAll("school", before.cursor());
+  ASSERT_EQ(after.entries_size(), 1);
+  ASSERT_TRUE(after.entries(0).has_snapshot());
+  const v1::RecordSnapshot& snapshot = after.entries(0).snapshot();
+  EXPECT_EQ(snapshot.covers_to(), after.feed_head());
   std::set<std::string> authors;
-  for (const v1::FeedEntry& entry : after.entries()) {
-    authors.insert(entry.change().dot().replica());
+  for (const v1::SnapshotField& field : snapshot.fields()) {
+    for (const v1::SnapshotValue& value : field.values()) {
+      authors.insert(value.dot().replica());
+    }
   }
   EXPECT_EQ(authors, (std::set<std::string>{"police", "board"}));
 
@@ -152,16 +162,22 @@ TEST_F(FeedTest, AnEntryReadForOneAgencyIsFilteredAfreshForTheNext) {
       Records(ReadAll("health", cursor)).count(later.record().record_id()));
   SetVisibility(later.record(), v1::VISIBILITY_REVIEW);
   v1::FeedBatch school = ReadAll("school", cursor);
-  int sent = 0;
+  int changes = 0, snapshots = 0;
   for (const v1::FeedEntry& sent_entry : school.entries()) {
     if (sent_entry.has_change() &&
         SameDot(sent_entry.change().dot(), later.dot())) {
-      ++sent;
+      ++changes;
+    }
+    if (sent_entry.has_snapshot() &&
+        sent_entry.snapshot().record().record_id() ==
+            later.record().record_id()) {
+      ++snapshots;
     }
   }
-  // Sent once at its own number (visible by then) and once more with the
-  // record, whole, when the visibility change made it visible.
-  EXPECT_EQ(sent, 2);
+  // Not the change made while it was private, even though the record is
+  // visible now: once, as it is now, at the change that made it visible.
+  EXPECT_EQ(changes, 0);
+  EXPECT_EQ(snapshots, 1);
 }
 
 TEST_F(FeedTest, AReadSaysWhatItDisclosesForTheAuditLog) {
@@ -194,13 +210,11 @@ TEST_F(FeedTest, AReadSaysWhatItDisclosesForTheAuditLog) {
   SetVisibility(secret.record(), v1::VISIBILITY_REVIEW);
   auto whole = board_->feed()->Read("school", read->cursor, 1 << 30);
   ASSERT_THAT(whole, IsOk());
-  EXPECT_EQ(whole->entries, 2u);  // the police's change and the board's
+  EXPECT_EQ(whole->entries, 1u);  // a snapshot, no change
   ASSERT_EQ(whole->disclosure.records_size(), 1);
   EXPECT_EQ(whole->disclosure.records(0).record_id(),
             secret.record().record_id());
-  ASSERT_EQ(whole->disclosure.sent_size(), 1);
-  EXPECT_EQ(whole->disclosure.sent(0).first(), 7u);
-  EXPECT_EQ(whole->disclosure.sent(0).last(), 7u);
+  EXPECT_TRUE(whole->disclosure.sent().empty());
 
   auto back = board_->feed()->Read("police", 1, 1 << 30);
   ASSERT_THAT(back, IsOk());

@@ -424,9 +424,16 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
   const std::string& agency = *caller;
   v1::AgencyFrame first;
   if (!stream->Read(&first)) return grpc::Status::OK;
-  if (!first.has_hello() || first.hello().protocol_version() != 1) {
-    return ToGrpcStatus(absl::FailedPreconditionError(
-        "the first frame must be a Hello with protocol_version 1"));
+  if (!first.has_hello() ||
+      first.hello().protocol_version() != kSyncProtocolVersion) {
+    spdlog::warn(
+        "sync refused from agency {}: it speaks protocol version {}, this "
+        "board {} (upgrade the agency)",
+        agency, first.hello().protocol_version(), kSyncProtocolVersion);
+    return ToGrpcStatus(absl::FailedPreconditionError(absl::StrCat(
+        "the first frame must be a Hello with protocol_version ",
+        kSyncProtocolVersion,
+        " (an agency of an earlier release: upgrade it, docs/operations.md)")));
   }
   Session session(board_, agency, stream, options_.max_feed_frame_bytes,
                   &stopping_, options_.metrics);

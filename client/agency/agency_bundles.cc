@@ -38,7 +38,7 @@ absl::StatusOr<ExportedBundle> AgencyBundles::Export(
   ASSIGN_OR_RETURN(const uint64_t next,
                    AddPushFrames(first, own, progress, &writer));
   v1::BundleHeader header;
-  header.set_format_version(1);
+  header.set_format_version(kBundleFormatVersion);
   header.set_kind(v1::BundleHeader::KIND_CHANGES);
   header.set_sender(replica->id());
   header.set_recipient(board);

@@ -8,6 +8,20 @@
 #include "common/sync/frame_codec.h"
 
 namespace casesync {
+namespace {
+
+// A change from the feed, unless its record came in a snapshot that holds
+// it already.
+[[nodiscard]] absl::Status StageChange(const v1::FeedEntry& entry,
+                                       Replica::Batch* batch) {
+  const v1::RecordRef& ref = entry.change().record();
+  ASSIGN_OR_RETURN(uint64_t covers,
+                   batch->SnapshotCovers(ref.review_id(), ref.record_id()));
+  if (covers >= entry.seq()) return absl::OkStatus();
+  return batch->Apply(entry.change(), Arrival::kAnyOrder).status();
+}
+
+}  // namespace
 
 absl::StatusOr<uint64_t> StageFeed(const v1::FeedBatch& feed,
                                    uint64_t applied_up_to,
@@ -18,7 +32,11 @@ absl::StatusOr<uint64_t> StageFeed(const v1::FeedBatch& feed,
     ++applied;
     absl::Status status;
     if (entry.has_change()) {
-      status = batch->Apply(entry.change(), Arrival::kAnyOrder).status();
+      status = StageChange(entry, batch);
+    } else if (entry.has_snapshot()) {
+      status = batch->InstallSnapshot(entry.snapshot());
+      // Never a snapshot of the agency's own record; if sent, keep its own.
+      if (absl::IsFailedPrecondition(status)) status = absl::OkStatus();
     } else if (entry.purge().record_id().empty()) {
       status = batch->PurgeReview(entry.purge().review_id());
     } else {

@@ -1,5 +1,7 @@
 // Applying the board's feed at an agency (docs/sync_protocol.md): the
-// changes it may see, and the purges of what it may no longer see, staged
+// changes it may see, the snapshots of records as they became visible to it
+// (a change of such a record the snapshot holds already is skipped), and the
+// purges of what it may no longer see, staged
 // with the feed cursor and head they move, whether they come from the sync
 // stream or a receipt bundle.
 //

@@ -108,7 +108,7 @@ v1::AgencyFrame SyncSession::Hello() const {
   v1::AgencyFrame frame;
   v1::Hello* hello = frame.mutable_hello();
   const v1::BoardLinkState start = parts_.link_state->Get();
-  hello->set_protocol_version(1);
+  hello->set_protocol_version(kSyncProtocolVersion);
   hello->set_feed_cursor(start.feed_cursor());
   hello->set_acknowledged(start.acknowledged());
   hello->set_feed_epoch(start.feed_epoch());

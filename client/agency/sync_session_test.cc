@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/sync/frame_codec.h"
 #include "common/testing/fake_board.h"
 #include "common/testing/replica_set.h"
 #include "common/testing/status_matchers.h"
@@ -101,7 +102,7 @@ TEST_F(SyncSessionTest, HelloTellsTheStoredStateAndTheWelcomeIsTakenIn) {
   script.welcome.set_feed_head(7);
   FakeBoard board(script);
   EXPECT_THAT(RunSession(&board), LostTheConnection());
-  EXPECT_EQ(board.hello().protocol_version(), 1u);
+  EXPECT_EQ(board.hello().protocol_version(), kSyncProtocolVersion);
   EXPECT_EQ(board.hello().local_changes(), 2u);
   EXPECT_EQ(board.hello().acknowledged(), 0u);
   EXPECT_EQ(welcomed_, 1);

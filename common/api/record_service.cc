@@ -17,6 +17,7 @@
 #include "common/records/field_value.h"
 #include "common/records/record_types.h"
 #include "common/records/text_diff.h"
+#include "common/replica/audience_store.h"
 #include "common/replica/review_lookup.h"
 #include "common/review/chronology_csv.h"
 #include "google/protobuf/util/time_util.h"
@@ -148,13 +149,13 @@ absl::Status RecordService::CheckWrite(const v1::RecordRef& ref) {
   return absl::FailedPreconditionError(refusal->detail);
 }
 
-absl::StatusOr<v1::EditRecordReply> RecordService::Commit(
-    const RecordEdit& edit, bool create) {
+absl::StatusOr<v1::EditRecordReply> RecordService::Commit(RecordEdit edit,
+                                                          bool create) {
   std::unique_ptr<Replica::Batch> batch = options_.replica->NewBatch();
+  std::optional<v1::RecordState> existing;
   if (!edit.record.record_id().empty()) {
-    ASSIGN_OR_RETURN(
-        std::optional<v1::RecordState> existing,
-        batch->ReadState(edit.record.review_id(), edit.record.record_id()));
+    ASSIGN_OR_RETURN(existing, batch->ReadState(edit.record.review_id(),
+                                                edit.record.record_id()));
     if (create && existing.has_value()) {
       return absl::AlreadyExistsError(
           absl::StrCat(RecordTypeName(edit.record.type()), " ",
@@ -166,13 +167,49 @@ absl::StatusOr<v1::EditRecordReply> RecordService::Commit(
                        edit.record.review_id()));
     }
   }
+  const bool writes_visibility = std::any_of(
+      edit.fields.begin(), edit.fields.end(),
+      [](const FieldEdit& f) { return f.field == kVisibilityField; });
+  // A new record is its owner's only until someone shares it: the default
+  // is written, so that what a record is shared with is always explicit.
+  if (!existing.has_value() && !writes_visibility &&
+      edit.record.type() != v1::RECORD_TYPE_REVIEW) {
+    FieldEdit visibility{kVisibilityField, {}};
+    visibility.value.set_enum_value(v1::VISIBILITY_AGENCY);
+    edit.fields.push_back(std::move(visibility));
+  }
+  const v1::Visibility before =
+      existing.has_value() ? VisibilityOf(*existing) : v1::VISIBILITY_AGENCY;
   ASSIGN_OR_RETURN(v1::Change change, batch->Edit(edit));
   RETURN_IF_ERROR(batch->Commit());
   if (options_.on_write) options_.on_write();
   v1::EditRecordReply reply;
   reply.set_record_id(change.record().record_id());
   *reply.mutable_dot() = change.dot();
+  if (writes_visibility && edit.record.type() != v1::RECORD_TYPE_REVIEW) {
+    RETURN_IF_ERROR(DescribeSharing(change.record(), before, &reply));
+  }
   return reply;
+}
+
+absl::Status RecordService::DescribeSharing(const v1::RecordRef& ref,
+                                            v1::Visibility before,
+                                            v1::EditRecordReply* reply) const {
+  ASSIGN_OR_RETURN(RecordView view, options_.replica->ReadRecord(
+                                        ref.review_id(), ref.record_id()));
+  ASSIGN_OR_RETURN(std::optional<v1::Review> review,
+                   ReadReview(*options_.replica, ref.review_id()));
+  reply->set_visibility(EnumShortName(
+      *v1::Visibility_descriptor()->FindValueByNumber(view.visibility)));
+  auto open = [](v1::Visibility v) { return v != v1::VISIBILITY_AGENCY; };
+  reply->set_widened(open(view.visibility) && !open(before));
+  reply->set_narrowed(!open(view.visibility) && open(before));
+  if (open(view.visibility) && review.has_value()) {
+    for (const std::string& agency : review->agencies()) {
+      if (agency != view.ref.owner_agency()) reply->add_shared_with(agency);
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::EditRecordReply> RecordService::Edit(
@@ -431,23 +468,14 @@ absl::StatusOr<v1::ImportChronologyReply> RecordService::ImportChronology(
 absl::StatusOr<v1::DigestReply> RecordService::Digest(
     const v1::GetDigestRequest& request) {
   RecordFilter filter;
-  std::map<std::string, std::optional<v1::Review>> reviews;
   absl::Status read_error;
   if (!request.for_agency().empty()) {
     RETURN_IF_ERROR(CheckId("agency id", request.for_agency()));
     filter = [&](const v1::RecordRef& ref, v1::Visibility visibility) {
-      auto it = reviews.find(ref.review_id());
-      if (it == reviews.end()) {
-        absl::StatusOr<std::optional<v1::Review>> review =
-            ReadReview(*options_.replica, ref.review_id());
-        if (!review.ok()) read_error = review.status();
-        it = reviews
-                 .emplace(ref.review_id(),
-                          review.ok() ? *review : std::optional<v1::Review>())
-                 .first;
-      }
-      return MayDisclose(request.for_agency(), ref, visibility,
-                         it->second.has_value() ? &*it->second : nullptr);
+      absl::StatusOr<bool> may =
+          MaySeeNow(*options_.replica, request.for_agency(), ref, visibility);
+      if (!may.ok()) read_error = may.status();
+      return may.ok() && *may;
     };
   }
   ASSIGN_OR_RETURN(StateDigest digest, options_.replica->Digest(filter));

@@ -86,9 +86,15 @@ class RecordService {
   // OK if this daemon's users may write `ref`; NOT_FOUND for an unknown
   // review, FAILED_PRECONDITION for any other refusal.
   [[nodiscard]] absl::Status CheckWrite(const v1::RecordRef& ref);
-  // Applies `edit` in its own batch and returns the reply.
-  [[nodiscard]] absl::StatusOr<v1::EditRecordReply> Commit(
-      const RecordEdit& edit, bool create);
+  // Applies `edit` in its own batch and returns the reply. A new record
+  // without a visibility gets `agency`.
+  [[nodiscard]] absl::StatusOr<v1::EditRecordReply> Commit(RecordEdit edit,
+                                                           bool create);
+  // Fills the reply's account of whom the record `ref` is now shared with
+  // (its visibility was `before`). Errors from reading the replica.
+  [[nodiscard]] absl::Status DescribeSharing(const v1::RecordRef& ref,
+                                             v1::Visibility before,
+                                             v1::EditRecordReply* reply) const;
 
   const RecordServiceOptions options_;
 };

@@ -139,6 +139,9 @@ v1::EditRecordRequest DecisionEdit(const v1::DecideDiscrepancyRequest& request,
       entries.push_back(version.entry_id());
     }
     Set(&edit, "entry_ids", absl::StrJoin(entries, ","));
+    // The decision goes to the agencies that may see both entries it names
+    // (it names them: common/records/audience.h narrows it to those).
+    Set(&edit, "visibility", "review");
   }
   Set(&edit, "chosen_entry_id", choice.entry_id);
   Set(&edit, "value", choice.value);

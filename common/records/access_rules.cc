@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/records/audience.h"
 #include "common/records/field_value.h"
 #include "common/records/record_types.h"
 
@@ -66,18 +67,19 @@ std::optional<Refusal> CheckAgencyWrite(absl::string_view agency,
 }
 
 bool MayDisclose(absl::string_view agency, const v1::RecordRef& ref,
-                 v1::Visibility visibility, const v1::Review* review) {
-  if (review == nullptr || !IsMember(*review, agency)) return false;
-  return MayDiscloseToMember(agency, ref, visibility);
-}
-
-bool MayDiscloseToMember(absl::string_view agency, const v1::RecordRef& ref,
-                         v1::Visibility visibility) {
+                 const v1::Audience& audience, const v1::Audience& members) {
   const RecordTypeInfo* type = FindRecordType(ref.type());
   if (type == nullptr || !type->disclosable) return false;
-  if (ref.type() == v1::RECORD_TYPE_REVIEW) return true;
   if (ref.owner_agency() == agency) return true;
-  return visibility != v1::VISIBILITY_AGENCY;
+  if (!Includes(members, agency)) return false;
+  return ref.type() == v1::RECORD_TYPE_REVIEW || Includes(audience, agency);
+}
+
+bool MayDisclose(absl::string_view agency, const v1::RecordRef& ref,
+                 v1::Visibility visibility, const v1::Review* review) {
+  if (review == nullptr) return false;
+  return MayDisclose(agency, ref, OwnAudience(ref, visibility),
+                     MembersOf(*review));
 }
 
 }  // namespace casesync

@@ -1,4 +1,5 @@
-// Who may write and who may see what (docs/replication.md, "Who may write"; docs/security.md).
+// Who may write and who may see what (docs/replication.md, "Who may write";
+// docs/security.md).
 //
 // The board applies these to every pushed change and to every feed entry it
 // sends; an agency daemon applies the same write rules to its own users'
@@ -15,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "casesync/v1/records.pb.h"
 #include "casesync/v1/replication.pb.h"
+#include "casesync/v1/storage.pb.h"
 
 namespace casesync {
 
@@ -39,17 +41,17 @@ std::optional<Refusal> CheckAgencyWrite(absl::string_view agency,
                                         const v1::RecordRef& ref,
                                         const v1::Review* review);
 
-// Whether `agency` may see the record `ref`, whose visibility is
-// `visibility`, given its review (null if unknown): its type is disclosable,
-// the review lists the agency, and the agency owns it or it is visible to
-// the whole review. A review record itself is visible to its members.
+// Whether `agency` may see the record `ref` now: its type is disclosable,
+// and it owns the record, or the review's `members` hold it and (but for the
+// review record itself, which every member sees) the record's `audience`
+// does (common/records/audience.h).
+bool MayDisclose(absl::string_view agency, const v1::RecordRef& ref,
+                 const v1::Audience& audience, const v1::Audience& members);
+
+// The same for a record whose audience is its own `visibility`'s, in
+// `review` (null if unknown: no agency may see it).
 bool MayDisclose(absl::string_view agency, const v1::RecordRef& ref,
                  v1::Visibility visibility, const v1::Review* review);
-
-// MayDisclose for an agency known to be a member of the record's review
-// (the check a feed makes for every entry, the membership looked up once).
-bool MayDiscloseToMember(absl::string_view agency, const v1::RecordRef& ref,
-                         v1::Visibility visibility);
 
 // Whether `review` lists `agency`.
 bool IsMember(const v1::Review& review, absl::string_view agency);

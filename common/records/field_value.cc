@@ -116,6 +116,7 @@ bool IsTime(absl::string_view text) {
       }
       break;
     case v1::FIELD_FORMAT_ID:
+    case v1::FIELD_FORMAT_RECORD_ID:
       return CheckId(absl::StrCat("field '", field.name(), "'"), text);
     case v1::FIELD_FORMAT_TEXT:
       break;

@@ -117,6 +117,7 @@ class ConvergenceTest : public ::testing::TestWithParam<uint64_t> {
         case v1::FIELD_FORMAT_TIME:
           return absl::StrCat("1", Pick(10), ":3", Pick(10));
         case v1::FIELD_FORMAT_ID:
+        case v1::FIELD_FORMAT_RECORD_ID:
           return absl::StrCat("id", Pick(20));
         default:
           return absl::StrCat("text ", Pick(1000000));

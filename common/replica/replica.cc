@@ -10,6 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"
+#include "common/records/audience.h"
 #include "common/records/field_merge.h"
 #include "common/records/field_value.h"
 #include "common/records/record_types.h"
@@ -63,17 +64,9 @@ class ScopedSnapshot {
 
 v1::Visibility VisibilityOf(const v1::RecordState& state) {
   for (const v1::FieldHeads& heads : state.fields()) {
-    if (heads.field() != kVisibilityField) continue;
-    if (heads.heads().empty()) break;
-    const v1::FieldValue& value = Winner(heads).value();
-    if (value.kind_case() != v1::FieldValue::kEnumValue ||
-        value.enum_value() == v1::VISIBILITY_UNSPECIFIED ||
-        !v1::Visibility_IsValid(value.enum_value())) {
-      break;
-    }
-    return static_cast<v1::Visibility>(value.enum_value());
+    if (heads.field() == kVisibilityField) return ResolveVisibility(&heads);
   }
-  return v1::VISIBILITY_REVIEW;
+  return ResolveVisibility(nullptr);
 }
 
 absl::StatusOr<RecordView> MaterializeRecord(v1::RecordState state) {
@@ -199,7 +192,8 @@ absl::StatusOr<ApplyOutcome> Replica::Apply(const v1::Change& change,
 }
 
 absl::Status Replica::FillValues(v1::RecordState* state,
-                                 const rocksdb::Snapshot* snapshot) const {
+                                 const rocksdb::Snapshot* snapshot,
+                                 bool all_authors) const {
   // Most of a record's values come from one or two changes: parse each once.
   std::vector<std::pair<std::string, v1::Change>> changes;
   rocksdb::ReadOptions read;
@@ -211,9 +205,10 @@ absl::Status Replica::FillValues(v1::RecordState* state,
       if (held_key == key) return &change;
     }
     std::string bytes;
-    RETURN_IF_ERROR(FromRocksDb(
-        store_->db()->Get(read, store_->handle(Family::kChanges), key, &bytes),
-        "reading a change"));
+    const rocksdb::Status got =
+        store_->db()->Get(read, store_->handle(Family::kChanges), key, &bytes);
+    if (got.IsNotFound()) return nullptr;
+    RETURN_IF_ERROR(FromRocksDb(got, "reading a change"));
     v1::Change change;
     if (!change.ParseFromString(bytes)) return Corrupt("change", key);
     changes.emplace_back(key, std::move(change));
@@ -221,16 +216,22 @@ absl::Status Replica::FillValues(v1::RecordState* state,
   };
   if (IsCompact(*state)) {
     ASSIGN_OR_RETURN(const v1::Change* sole, change_of(state->sole_change()));
+    if (sole == nullptr)
+      return Corrupt("change", keys::Change(state->sole_change()));
     Expand(*sole, state);
   }
   for (v1::FieldHeads& heads : *state->mutable_fields()) {
-    const bool in_conflict = heads.heads_size() > 1;
+    const bool need_author = all_authors || heads.heads_size() > 1;
     for (v1::HeadValue& head : *heads.mutable_heads()) {
-      if (head.value().kind_case() != v1::FieldValue::KIND_NOT_SET &&
-          !in_conflict) {
-        continue;
-      }
+      const bool has_value =
+          head.value().kind_case() != v1::FieldValue::KIND_NOT_SET;
+      if (has_value && (!need_author || !head.author().empty())) continue;
       ASSIGN_OR_RETURN(const v1::Change* change, change_of(head.dot()));
+      if (change == nullptr) {
+        // A value that came in a snapshot is kept whole, its author with it.
+        if (has_value) continue;
+        return Corrupt("change", keys::Change(head.dot()));
+      }
       head.set_author(change->author());
       for (const v1::FieldWrite& write : change->writes()) {
         if (write.field() == heads.field())
@@ -394,7 +395,7 @@ absl::StatusOr<std::vector<v1::Dot>> Replica::HeldDots(
   return dots;
 }
 
-absl::StatusOr<RecordOutline> Replica::ReadOutline(
+absl::StatusOr<v1::Visibility> Replica::ReadVisibility(
     absl::string_view review_id, absl::string_view record_id,
     const v1::Change* hint) const {
   ASSIGN_OR_RETURN(std::optional<v1::RecordState> state,
@@ -403,7 +404,6 @@ absl::StatusOr<RecordOutline> Replica::ReadOutline(
     return absl::NotFoundError(
         absl::StrCat("no record ", record_id, " in review ", review_id));
   }
-  RecordOutline outline;
   if (IsCompact(*state)) {
     // The values are the sole change's writes.
     std::optional<v1::Change> read;
@@ -416,14 +416,10 @@ absl::StatusOr<RecordOutline> Replica::ReadOutline(
       }
       sole = &*read;
     }
-    outline.changes.push_back(state->sole_change());
     Expand(*sole, &*state);
-  } else {
-    // Small values (every visibility) are kept in the expanded state.
-    outline.changes.assign(state->changes().begin(), state->changes().end());
   }
-  outline.visibility = VisibilityOf(*state);
-  return outline;
+  // Small values (every visibility) are kept in the expanded state.
+  return VisibilityOf(*state);
 }
 
 absl::StatusOr<std::vector<v1::Dot>> Replica::RecordChanges(
@@ -465,19 +461,19 @@ absl::StatusOr<StateDigest> Replica::Digest(const RecordFilter& filter) const {
                               static_cast<int>(it->value().size()))) {
       return Corrupt("record", ToView(it->key()));
     }
-    if (filter) {
-      // The filter needs the visibility, which a compact state keeps in its
-      // change; the digest itself covers the stored bytes as they are.
-      v1::RecordState expanded = state;
-      if (IsCompact(expanded)) RETURN_IF_ERROR(FillValues(&expanded, nullptr));
-      if (!filter(state.ref(), VisibilityOf(expanded))) continue;
+    RETURN_IF_ERROR(FillValues(&state, nullptr));
+    if (filter && !filter(state.ref(), VisibilityOf(state))) continue;
+    // What the record is, not how it came: its identity, creation time and
+    // current values with their dots (no change list, no authors).
+    state.clear_changes();
+    state.clear_sole_change();
+    for (v1::FieldHeads& heads : *state.mutable_fields()) {
+      digest.field_values += heads.heads_size();
+      for (v1::HeadValue& head : *heads.mutable_heads()) head.clear_author();
     }
     ++digest.records;
-    for (const v1::FieldHeads& heads : state.fields()) {
-      digest.field_values += heads.heads_size();
-    }
     hash(ToView(it->key()));
-    hash(ToView(it->value()));
+    hash(CanonicalBytes(state));
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "computing the digest"));
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -488,6 +484,34 @@ absl::StatusOr<StateDigest> Replica::Digest(const RecordFilter& filter) const {
   digest.sha256 = absl::BytesToHexString(
       absl::string_view(reinterpret_cast<const char*>(out), out_size));
   return digest;
+}
+
+absl::StatusOr<v1::RecordSnapshot> Replica::ReadSnapshot(
+    absl::string_view review_id, absl::string_view record_id) const {
+  ScopedSnapshot snapshot(store_->db());
+  ASSIGN_OR_RETURN(std::optional<v1::RecordState> state,
+                   ReadState(*store_, review_id, record_id, snapshot.get()));
+  if (!state.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("no record ", record_id, " in review ", review_id));
+  }
+  RETURN_IF_ERROR(FillValues(&*state, snapshot.get(), /*all_authors=*/true));
+  v1::RecordSnapshot out;
+  *out.mutable_record() = state->ref();
+  *out.mutable_created() = state->created();
+  for (const v1::FieldHeads& heads : state->fields()) {
+    if (heads.heads().empty()) continue;
+    v1::SnapshotField* field = out.add_fields();
+    field->set_field(heads.field());
+    for (const v1::HeadValue& head : heads.heads()) {
+      v1::SnapshotValue* value = field->add_values();
+      *value->mutable_dot() = head.dot();
+      *value->mutable_hlc() = head.hlc();
+      *value->mutable_value() = head.value();
+      value->set_author(head.author());
+    }
+  }
+  return out;
 }
 
 }  // namespace casesync

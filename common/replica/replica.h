@@ -121,23 +121,16 @@ struct RecordView {
   std::shared_ptr<google::protobuf::Message> message;
   // Every content field holds a tombstone as its shown value.
   bool deleted = false;
-  // The record's visibility (unset reads as review).
-  v1::Visibility visibility = v1::VISIBILITY_REVIEW;
+  // The record's visibility, as VisibilityOf gives it.
+  v1::Visibility visibility = v1::VISIBILITY_AGENCY;
   // Every field written so far, by field number.
   std::vector<FieldState> fields;
 };
 
-// The record's visibility as its stored state gives it (unset, deleted or
-// unknown values read as review).
+// The record's visibility as its stored state gives it: the most restrictive
+// of its current values; unset, deleted or unknown values read as agency
+// (common/records/audience.h).
 v1::Visibility VisibilityOf(const v1::RecordState& state);
-
-// What a reader of the board's feed needs of a record: who may see it and
-// which changes make it up. Much cheaper to read than a RecordView.
-struct RecordOutline {
-  v1::Visibility visibility = v1::VISIBILITY_REVIEW;
-  // Every change held of the record, in dot order.
-  std::vector<v1::Dot> changes;
-};
 
 // Builds the view of a record state whose values are all filled in (see
 // Replica::ReadRecord). DATA_LOSS for an unknown type.
@@ -154,8 +147,10 @@ struct FieldConflict {
 
 // A hash of replica state, for comparing replicas cheaply.
 struct StateDigest {
-  // SHA-256, lower-case hex, over every included record's metadata and current
-  // field values in key order.
+  // SHA-256, lower-case hex, over every included record's identity, creation
+  // time and current field values (each with the dot and clock time that
+  // wrote it), in key order: the same on two replicas that hold the same
+  // current values, however they came by them (changes or a snapshot).
   std::string sha256;
   uint64_t records = 0;
   uint64_t field_values = 0;
@@ -261,10 +256,10 @@ class Replica {
   [[nodiscard]] absl::StatusOr<std::vector<v1::Dot>> HeldDots(
       absl::string_view replica) const;
 
-  // The record's outline; NOT_FOUND if no change of it is held. `hint`, if
-  // not null, is a change of the record the caller holds already: when it
-  // is the record's only change it is not read again.
-  [[nodiscard]] absl::StatusOr<RecordOutline> ReadOutline(
+  // The record's visibility (VisibilityOf); NOT_FOUND if no change of it is
+  // held. `hint`, if not null, is a change of the record the caller holds
+  // already: when it is the record's only change it is not read again.
+  [[nodiscard]] absl::StatusOr<v1::Visibility> ReadVisibility(
       absl::string_view review_id, absl::string_view record_id,
       const v1::Change* hint) const;
 
@@ -280,15 +275,26 @@ class Replica {
   [[nodiscard]] absl::StatusOr<StateDigest> Digest(
       const RecordFilter& filter = nullptr) const;
 
+  // The record as a snapshot for an agency it became visible to
+  // (sync.proto RecordSnapshot): identity, creation time and every current
+  // value with its dot, clock time and author; `covers_to` left 0.
+  // NOT_FOUND if no change of it is held; DATA_LOSS if a change it names is
+  // missing.
+  [[nodiscard]] absl::StatusOr<v1::RecordSnapshot> ReadSnapshot(
+      absl::string_view review_id, absl::string_view record_id) const;
+
  private:
   Replica(ReplicaOptions options, std::unique_ptr<Store> store);
 
   // Expands a compact `state`, fills in every current value it keeps only by
-  // dot, and the author of every value of a field in conflict, reading the
-  // changes that wrote them (through `snapshot`, if any). DATA_LOSS if a
-  // change is missing.
-  [[nodiscard]] absl::Status FillValues(
-      v1::RecordState* state, const rocksdb::Snapshot* snapshot) const;
+  // dot, and the author of every value of a field in conflict (of every
+  // value, with `all_authors`), reading the changes that wrote them (through
+  // `snapshot`, if any). A value kept with its author (a record that came
+  // as a snapshot) needs no change. DATA_LOSS if a needed change is
+  // missing.
+  [[nodiscard]] absl::Status FillValues(v1::RecordState* state,
+                                        const rocksdb::Snapshot* snapshot,
+                                        bool all_authors = false) const;
 
   const ReplicaOptions options_;
   std::unique_ptr<Store> store_;
@@ -349,10 +355,31 @@ class Replica::Batch {
   // Purges every record of a review that this replica does not own.
   [[nodiscard]] absl::Status PurgeReview(absl::string_view review_id);
 
+  // Replaces this replica's copy of a record it may see, but does not own,
+  // by `snapshot` (the board's state of it when it became visible): its
+  // current values, each with the dot that wrote it, and no change. Later
+  // changes of the record merge on it as usual. The record's feed entries
+  // numbered up to snapshot.covers_to are in it (SnapshotCovers).
+  // FAILED_PRECONDITION for a record this replica owns; INVALID_ARGUMENT for
+  // an unknown type or a malformed snapshot (values out of field order, a
+  // value that does not fit its field).
+  [[nodiscard]] absl::Status InstallSnapshot(
+      const v1::RecordSnapshot& snapshot);
+
+  // The covers_to of the snapshot the record came by, or 0 if it did not
+  // come by one (or was purged since).
+  [[nodiscard]] absl::StatusOr<uint64_t> SnapshotCovers(
+      absl::string_view review_id, absl::string_view record_id);
+
   // Stages a raw write to any family, for callers' own state that must be
   // atomic with the changes (cursors, verdicts).
   void Put(Family family, absl::string_view key, absl::string_view value);
   void Remove(Family family, absl::string_view key);
+
+  // The keys of `family` starting with `prefix`, as this batch would leave
+  // the store, in order.
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> KeysWithPrefix(
+      Family family, absl::string_view prefix);
 
   // Reads through the batch: staged writes first, then the store.
   [[nodiscard]] absl::StatusOr<std::optional<std::string>> Get(
@@ -438,10 +465,6 @@ class Replica::Batch {
     bool staged = false;
   };
   static std::string ViewKey(Family family, absl::string_view key);
-  // The keys of `family` starting with `prefix`, as this batch would leave
-  // the store, in order.
-  [[nodiscard]] absl::StatusOr<std::vector<std::string>> KeysWithPrefix(
-      Family family, absl::string_view prefix);
   void StageWrite(Family family, absl::string_view key,
                   std::optional<std::string> value);
 
@@ -457,16 +480,32 @@ class Replica::Batch {
 
 // Sees every change a replica applies (not those it already held), whatever
 // path it came by: a local edit, a push, a feed, a bundle.
+// What OnApplied is told of the record a change was applied to.
+struct AppliedTo {
+  // The change made the record: the replica held none of its changes.
+  bool created = false;
+  // The record's state just before the change (expanded), when the
+  // observer asked for it (WantsStateBefore) and the record existed; null
+  // otherwise.
+  const v1::RecordState* before = nullptr;
+};
+
 class ChangeObserver {
  public:
   virtual ~ChangeObserver() = default;
+  // Whether OnApplied should be given the record's state before `change`
+  // (AppliedTo::before): a copy the replica makes only when asked.
+  virtual bool WantsStateBefore(const v1::Change& /*change*/) const {
+    return false;
+  }
   // Called inside the batch right after `change` was staged (`checked`:
   // its check, the bytes stored for it, and their digest if known); may
   // stage more writes with batch->Put. An error refuses the change: nothing
   // of it (or of what this call staged) stays in the batch.
-  [[nodiscard]] virtual absl::Status OnApplied(
-      Replica::Batch* batch, const v1::Change& change,
-      const CheckedChange& checked) = 0;
+  [[nodiscard]] virtual absl::Status OnApplied(Replica::Batch* batch,
+                                               const v1::Change& change,
+                                               const CheckedChange& checked,
+                                               const AppliedTo& record) = 0;
   // Called inside a batch that applied at least one change, just before
   // Commit() writes it; may stage more writes. Per-batch state an observer
   // keeps is keyed by batch->serial(): a batch destroyed uncommitted never

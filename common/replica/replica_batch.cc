@@ -198,9 +198,18 @@ absl::StatusOr<ApplyOutcome> Replica::Batch::Apply(const v1::Change& change,
         RecordTypeName(ref.type()), " owned by ", ref.owner_agency()));
   }
   undo_.clear();
+  ChangeObserver* const observer = replica_->options_.observer;
+  AppliedTo applied_to;
+  applied_to.created = !state.has_value();
+  std::optional<v1::RecordState> before;
+  if (observer != nullptr && state.has_value() &&
+      observer->WantsStateBefore(change)) {
+    before = *state;
+    applied_to.before = &*before;
+  }
   absl::Status status = Stage(change, canonical, std::move(state));
-  if (status.ok() && replica_->options_.observer != nullptr) {
-    status = replica_->options_.observer->OnApplied(this, change, checked);
+  if (status.ok() && observer != nullptr) {
+    status = observer->OnApplied(this, change, checked, applied_to);
   }
   if (!status.ok()) {
     for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
@@ -504,6 +513,7 @@ absl::Status Replica::Batch::Purge(absl::string_view review_id,
     for (const std::string& key : keys) Remove(family, key);
   }
   Remove(Family::kRecords, keys::Record(review_id, record_id));
+  Remove(Family::kSnapshots, keys::Record(review_id, record_id));
   if (state->ref().type() != v1::RECORD_TYPE_REVIEW) {
     RETURN_IF_ERROR(CountRecord(review_id, -1));
   }
@@ -532,6 +542,78 @@ absl::Status Replica::Batch::PurgeReview(absl::string_view review_id) {
     RETURN_IF_ERROR(Purge(review_id, state.ref().record_id()));
   }
   return absl::OkStatus();
+}
+
+absl::Status Replica::Batch::InstallSnapshot(
+    const v1::RecordSnapshot& snapshot) {
+  const v1::RecordRef& ref = snapshot.record();
+  if (ref.owner_agency() == replica_->id()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "record ", ref.record_id(), " is this replica's own: no snapshot"));
+  }
+  v1::RecordState state;
+  *state.mutable_ref() = ref;
+  *state.mutable_created() = snapshot.created();
+  uint32_t last_field = 0;
+  for (const v1::SnapshotField& field : snapshot.fields()) {
+    if (field.field() <= last_field || field.values().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the snapshot of record ", ref.record_id(),
+          " lists its fields out of order, twice or without a value"));
+    }
+    last_field = field.field();
+    v1::FieldHeads* heads = state.add_fields();
+    heads->set_field(field.field());
+    for (const v1::SnapshotValue& value : field.values()) {
+      // Each value as the change that wrote it would be checked.
+      v1::Change change;
+      *change.mutable_dot() = value.dot();
+      *change.mutable_hlc() = value.hlc();
+      *change.mutable_record() = ref;
+      v1::FieldWrite* write = change.add_writes();
+      write->set_field(field.field());
+      *write->mutable_value() = value.value();
+      change.set_author(value.author());
+      RETURN_IF_ERROR(
+          CheckAndSerialize(change, replica_->options_.limits).check);
+      v1::HeadValue head;
+      *head.mutable_dot() = value.dot();
+      *head.mutable_hlc() = value.hlc();
+      *head.mutable_value() = value.value();
+      head.set_author(value.author());
+      if (!AddHead(std::move(head), heads)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("the snapshot of record ", ref.record_id(),
+                         " lists one value twice"));
+      }
+    }
+  }
+  RETURN_IF_ERROR(Purge(ref.review_id(), ref.record_id()));
+  const std::string record_key = keys::Record(ref.review_id(), ref.record_id());
+  for (const v1::FieldHeads& heads : state.fields()) {
+    if (heads.heads_size() > 1) {
+      Put(Family::kConflicts,
+          keys::Field(ref.review_id(), ref.record_id(), heads.field()), "");
+    }
+  }
+  Put(Family::kRecords, record_key, Canonical(state));
+  if (ref.type() != v1::RECORD_TYPE_REVIEW) {
+    RETURN_IF_ERROR(CountRecord(ref.review_id(), +1));
+  }
+  Put(Family::kSnapshots, record_key, EncodeCounter(snapshot.covers_to()));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> Replica::Batch::SnapshotCovers(
+    absl::string_view review_id, absl::string_view record_id) {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                   Get(Family::kSnapshots, keys::Record(review_id, record_id)));
+  if (!bytes.has_value()) return 0;
+  if (bytes->size() != 8) {
+    return absl::DataLossError(
+        absl::StrCat("unreadable snapshot mark of record ", record_id));
+  }
+  return keys::ReadU64(*bytes);
 }
 
 absl::Status Replica::Batch::Commit(Store::Durability durability) {

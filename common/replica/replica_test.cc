@@ -97,7 +97,8 @@ TEST_F(ReplicaTest, EditCreatesAndMaterializesARecord) {
   EXPECT_EQ(entry.owner_agency(), "police");
   EXPECT_EQ(entry.date(), "2024-03-04");
   EXPECT_EQ(entry.event(), "Strategy meeting");
-  EXPECT_EQ(entry.visibility(), v1::VISIBILITY_REVIEW);
+  // Made without a visibility: its owner's only.
+  EXPECT_EQ(entry.visibility(), v1::VISIBILITY_AGENCY);
   EXPECT_FALSE(view.deleted);
   EXPECT_THAT(police->Frontier("police"), IsOkAndHolds(1u));
 }
@@ -466,7 +467,14 @@ TEST_F(ReplicaTest, UncommittedBatchIsDiscarded) {
 
 TEST_F(ReplicaTest, DigestFilterSelectsRecords) {
   auto police = OpenReplica("police");
-  AddEntry(police.get(), "Shared");
+  v1::Change shared_entry = AddEntry(police.get(), "Shared");
+  RecordEdit share;
+  share.record = shared_entry.record();
+  FieldEdit wide;
+  wide.field = kVisibilityField;
+  wide.value.set_enum_value(v1::VISIBILITY_REVIEW);
+  share.fields = {wide};
+  ASSERT_THAT(police->Edit(share), IsOk());
   v1::Change private_entry = AddEntry(police.get(), "Private");
   RecordEdit hide;
   hide.record = private_entry.record();

@@ -115,6 +115,21 @@ std::string Superseded(absl::string_view review, absl::string_view record,
   return key;
 }
 
+std::string Referrer(absl::string_view review, absl::string_view target,
+                     absl::string_view referrer) {
+  return absl::StrCat(review, absl::string_view("\0", 1), target,
+                      absl::string_view("\0", 1), referrer);
+}
+
+std::string ReferrersPrefix(absl::string_view review,
+                            absl::string_view target) {
+  return RecordPrefix(review, target);
+}
+
+absl::string_view ReferrerOf(absl::string_view key, absl::string_view prefix) {
+  return key.substr(prefix.size());
+}
+
 std::string Frontier(absl::string_view replica) { return std::string(replica); }
 
 std::string Seq(uint64_t seq) {

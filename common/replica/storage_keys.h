@@ -54,6 +54,15 @@ std::optional<FieldKey> ParseField(absl::string_view key);
 std::string Superseded(absl::string_view review, absl::string_view record,
                        uint32_t field, const v1::Dot& dot);
 
+// referrers (board): review \0 target \0 referrer  ->  "": record `referrer`
+// names record `target` in a reference field.
+std::string Referrer(absl::string_view review, absl::string_view target,
+                     absl::string_view referrer);
+// Every referrer of `target`: review \0 target \0.
+std::string ReferrersPrefix(absl::string_view review, absl::string_view target);
+// The referrer's id in a key made by Referrer() with that prefix.
+absl::string_view ReferrerOf(absl::string_view key, absl::string_view prefix);
+
 // frontiers: replica  ->  counter (8 bytes)
 std::string Frontier(absl::string_view replica);
 

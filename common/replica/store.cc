@@ -101,6 +101,12 @@ absl::string_view FamilyName(Family family) {
       return "audit";
     case Family::kReceipts:
       return "receipts";
+    case Family::kAudience:
+      return "audience";
+    case Family::kReferrers:
+      return "referrers";
+    case Family::kSnapshots:
+      return "snapshots";
     case Family::kCount:
       break;
   }

@@ -41,6 +41,10 @@ enum class Family {
                 // agency
   kAudit,       // board: the audit hash chain, by sequence number
   kReceipts,    // agency: the board's signed receipts, by acknowledged counter
+  kAudience,    // board: who each record is meant for, and reviews' members,
+                // over the feed
+  kReferrers,   // board: which records name which in an id field
+  kSnapshots,   // agency: records held from a snapshot, and what it covers
   kCount,
 };
 

@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "common/base/sha256.h"
 #include "common/base/status_macros.h"
+#include "common/sync/frame_codec.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
@@ -96,10 +97,11 @@ class SectionReader {
                              static_cast<int>(header_bytes.size()))) {
     return Refused("its header is unreadable (the file is damaged)");
   }
-  if (header.format_version() != 1) {
-    return Refused(absl::StrCat("it is in bundle format version ",
-                                header.format_version(),
-                                "; this casesync reads version 1"));
+  if (header.format_version() != 1 &&
+      header.format_version() != kBundleFormatVersion) {
+    return Refused(absl::StrCat(
+        "it is in bundle format version ", header.format_version(),
+        "; this casesync reads versions 1 to ", kBundleFormatVersion));
   }
   return header;
 }

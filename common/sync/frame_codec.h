@@ -16,6 +16,15 @@
 
 namespace casesync {
 
+// The sync protocol this release speaks (Hello.protocol_version). 2: feed
+// entries may carry snapshots (docs/sync_protocol.md, "Who sees what"),
+// which an agency of protocol 1 would misread, so the board refuses it.
+inline constexpr uint32_t kSyncProtocolVersion = 2;
+
+// The bundle format this release writes; it reads this one and version 1
+// (which has no snapshots). docs/sync_protocol.md, "Without a network".
+inline constexpr uint32_t kBundleFormatVersion = 2;
+
 // Largest decompressed frame accepted.
 inline constexpr size_t kMaxDecompressedFrameBytes = 64 << 20;
 
