@@ -128,6 +128,37 @@ void AddPhaseAndReopen(CLI::App* review, CliContext& context,
   }));
 }
 
+void AddAgencies(CLI::App* review, CliContext& context,
+                 const CommandBinder& on) {
+  auto* agencies = review->add_subcommand(
+      "agencies",
+      "set the agencies taking part in a review (board only): one that joins "
+      "receives the records shared with it as they are now, never their "
+      "earlier versions; one that leaves removes its copies of the others' "
+      "records");
+  auto id = std::make_shared<std::string>();
+  auto list = std::make_shared<std::string>();
+  agencies->add_option("ID", *id, "review id")->required();
+  agencies
+      ->add_option("AGENCIES", *list,
+                   "every participating agency, comma-separated")
+      ->required();
+  agencies->footer(
+      "Example:\n  casesync review agencies cspr-7 csc,police,health,school");
+  agencies->callback(on([&context, id, list](Client& c) {
+    v1::EditRecordRequest request;
+    request.set_type("review");
+    request.set_review_id(*id);
+    const int code =
+        EditRecord(c, context, request, {"agencies=" + *list}, "", false);
+    if (code == 0) {
+      *context.err << "agencies of " << *id << ": " << *list
+                   << "; each receives what is shared with it when it syncs\n";
+    }
+    return code;
+  }));
+}
+
 }  // namespace
 
 void AddCaseReviewCommands(CLI::App& app, CliContext& context,
@@ -138,6 +169,7 @@ void AddCaseReviewCommands(CLI::App& app, CliContext& context,
   AddCreate(review, context, on);
   AddListAndShow(review, context, on);
   AddPhaseAndReopen(review, context, on);
+  AddAgencies(review, context, on);
 }
 
 }  // namespace casesync::cli

@@ -145,12 +145,17 @@ void AddRecordAdd(CLI::App* record, CliContext& context,
   add->add_option("--set", *sets, "FIELD=VALUE, field names as in the schema")
       ->required();
   add->add_option("--visibility", *visibility,
-                  "agency, review (default) or published")
+                  "who may see it: agency (the default: your agency and the "
+                  "board's review team only), review (every agency of the "
+                  "review) or published")
       ->check(CLI::IsMember({"agency", "review", "published"}));
   add->footer(
       "Example:\n  casesync record add --review cspr-7 --type chronology \\\n"
       "    --set date=2024-03-04 --set source=\"CSC note 17\" "
-      "--set event=\"Home visit\"");
+      "--set event=\"Home visit\"\n"
+      "A record is your agency's only until you share it: --visibility "
+      "review (here or with record edit) sends its current values, never its "
+      "earlier wording, to every agency of the review.");
   add->callback(on([&context, review, type, sets, visibility](Client& c) {
     v1::EditRecordRequest request;
     request.set_review_id(*review);
@@ -241,6 +246,26 @@ void AddRecordDelete(CLI::App* record, CliContext& context,
   }));
 }
 
+// Says, on stderr (stdout may be a script's id), whom a write that changed
+// a record's visibility shares it with now.
+void PrintSharing(const v1::EditRecordReply& reply, std::ostream& err) {
+  if (reply.visibility().empty()) return;
+  if (reply.shared_with().empty()) {
+    err << "visible to your agency and the board's review team only";
+    if (reply.narrowed()) {
+      err << "; agencies that had it are told to remove it when they sync";
+    }
+    err << "\n";
+    return;
+  }
+  err << "shared with " << absl::StrJoin(reply.shared_with(), ", ");
+  if (reply.widened()) {
+    err << ": they receive its current values (not its earlier versions) "
+           "when they sync";
+  }
+  err << "\n";
+}
+
 }  // namespace
 
 int EditRecord(Client& client, const CliContext& context,
@@ -259,12 +284,15 @@ int EditRecord(Client& client, const CliContext& context,
   if (!client.Call(&Stub::EditRecord, request, &reply, &code)) return code;
   if (context.json) {
     *context.out << ToJson(reply) << "\n";
-  } else if (print_id) {
+    return kExitOk;
+  }
+  if (print_id) {
     *context.out << reply.record_id() << "\n";
   } else {
     *context.out << "saved " << reply.record_id() << " as change "
                  << FormatDot(reply.dot()) << "\n";
   }
+  PrintSharing(reply, *context.err);
   return kExitOk;
 }
 
