@@ -46,10 +46,11 @@ class BackupTest : public ::testing::Test {
   }
 
   CommandResult Add(const std::string& agency, int n) {
-    return d_.Agency(agency, {"record", "add", "--review", "r1", "--type",
-                              "chronology", "--set", "date=2024-03-04", "--set",
-                              absl::StrCat("source=ref ", n), "--set",
-                              absl::StrCat("event=", agency, " contact ", n)});
+    return d_.Agency(
+        agency, {"record", "add", "--review", "r1", "--type", "chronology",
+                 "--visibility", "review", "--set", "date=2024-03-04", "--set",
+                 absl::StrCat("source=ref ", n), "--set",
+                 absl::StrCat("event=", agency, " contact ", n)});
   }
 
   // Adds records [from, to) at `agency` while `during` runs (once `from +
@@ -286,11 +287,12 @@ TEST_F(BackupTest, BoardRestoredFromABackupTakenUnderLoadGetsBackWhatItLost) {
   }));
   // The review team's own changes are numbered past any given out before
   // the restore: a new one reaches both agencies.
-  ASSERT_EQ(d_.Board({"record", "add", "--review", "r1", "--type", "chronology",
-                      "--set", "date=2024-05-01", "--set", "source=board",
-                      "--set", "event=review team note"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      d_.Board({"record", "add", "--review", "r1", "--type", "chronology",
+                "--visibility", "review", "--set", "date=2024-05-01", "--set",
+                "source=board", "--set", "event=review team note"})
+          .exit_code,
+      0);
   for (const std::string agency : {"police", "school"}) {
     EXPECT_TRUE(Deployment::WaitFor([&] {
       return Digest(d_.AgencySocket(agency)) ==
@@ -307,8 +309,8 @@ TEST_F(BackupTest, ARestoredBoardNumbersItsOwnChangesPastThoseItLost) {
   // and is lost with the board's disk.
   auto note = [&](const std::string& event) {
     return d_.Board({"record", "add", "--review", "r1", "--type", "chronology",
-                     "--set", "date=2024-05-01", "--set", "source=review team",
-                     "--set", "event=" + event});
+                     "--visibility", "review", "--set", "date=2024-05-01",
+                     "--set", "source=review team", "--set", "event=" + event});
   };
   ASSERT_EQ(note("lost with the board").exit_code, 0);
   SyncWait("police");
@@ -367,8 +369,8 @@ TEST_F(BackupTest,
   for (const char* event : {"note one", "note two"}) {
     ASSERT_EQ(
         d_.Board({"record", "add", "--review", "r1", "--type", "chronology",
-                  "--set", "date=2024-05-01", "--set", "source=review team",
-                  "--set", std::string("event=") + event})
+                  "--visibility", "review", "--set", "date=2024-05-01", "--set",
+                  "source=review team", "--set", std::string("event=") + event})
             .exit_code,
         0);
   }

@@ -59,10 +59,10 @@ class ClockSkewTest : public ::testing::Test {
   }
 
   std::string Add(const std::string& socket, const std::string& event) {
-    CommandResult added =
-        d_.Cli(socket, {"record", "add", "--review", "r1", "--type",
-                        "chronology", "--set", "date=2024-03-04", "--set",
-                        "source=ref " + event, "--set", "event=" + event});
+    CommandResult added = d_.Cli(
+        socket, {"record", "add", "--review", "r1", "--type", "chronology",
+                 "--visibility", "review", "--set", "date=2024-03-04", "--set",
+                 "source=ref " + event, "--set", "event=" + event});
     EXPECT_EQ(added.exit_code, 0) << added.err;
     return added.out.substr(0, added.out.find('\n'));
   }

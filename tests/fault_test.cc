@@ -42,11 +42,11 @@ using Kind = NetworkFault::Kind;
 std::string WriteCsv(const std::string& path, int rows,
                      const std::string& prefix) {
   std::ofstream out(path);
-  out << "date,time,source,practitioner_role,event,child_seen\n";
+  out << "date,time,source,practitioner_role,event,child_seen,visibility\n";
   for (int i = 0; i < rows; ++i) {
     out << "2024-0" << 1 + i % 9 << "-1" << i % 10 << ",10:30," << prefix << " "
         << i << ",duty officer,\"" << prefix << " visit " << i
-        << ", notes\",yes\n";
+        << ", notes\",yes,review\n";
   }
   return path;
 }

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "casesync/v1/local_api.pb.h"
 #include "casesync/v1/sync.grpc.pb.h"
+#include "common/sync/frame_codec.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -105,7 +106,7 @@ class RawAgency {
   // Sends Hello; the Welcome.
   v1::Welcome Hello() {
     v1::AgencyFrame hello;
-    hello.mutable_hello()->set_protocol_version(1);
+    hello.mutable_hello()->set_protocol_version(kSyncProtocolVersion);
     EXPECT_TRUE(stream_->Write(hello));
     v1::BoardFrame welcome;
     EXPECT_TRUE(stream_->Read(&welcome));

@@ -23,11 +23,11 @@ using ::testing::HasSubstr;
 std::string WriteCsv(const std::string& path, int rows,
                      const std::string& prefix) {
   std::ofstream out(path);
-  out << "date,time,source,practitioner_role,event,child_seen\n";
+  out << "date,time,source,practitioner_role,event,child_seen,visibility\n";
   for (int i = 0; i < rows; ++i) {
     out << "2024-0" << 1 + i % 9 << "-1" << i % 10 << ",10:30," << prefix << " "
         << i << ",duty officer,\"Visit " << i
-        << ", notes, \"\"quoted\"\"\",yes\n";
+        << ", notes, \"\"quoted\"\"\",yes,review\n";
   }
   return path;
 }

@@ -86,10 +86,10 @@ TEST_F(TlsTest, AgenciesSyncOverMutualTlsIdentifiedByTheirCertificates) {
   ASSERT_TRUE(d_.StartAgency("school"));
   // The review first, so that entries can be added to it.
   ASSERT_EQ(d_.Agency("police", {"sync", "--wait"}).exit_code, 0);
-  CommandResult added =
-      d_.Agency("police", {"record", "add", "--review", "r1", "--type",
-                           "chronology", "--set", "date=2024-03-04", "--set",
-                           "source=PC Smith", "--set", "event=Home visit"});
+  CommandResult added = d_.Agency(
+      "police", {"record", "add", "--review", "r1", "--type", "chronology",
+                 "--visibility", "review", "--set", "date=2024-03-04", "--set",
+                 "source=PC Smith", "--set", "event=Home visit"});
   ASSERT_EQ(added.exit_code, 0) << added.err;
   ASSERT_EQ(d_.Agency("police", {"sync", "--wait"}).exit_code, 0);
   ASSERT_EQ(d_.Agency("school", {"sync", "--wait"}).exit_code, 0);
@@ -143,12 +143,13 @@ TEST_F(TlsTest, AnAgencyKeepsSignedReceiptsAndChecksThemOffline) {
   // The review first, so that entries can be added to it.
   ASSERT_EQ(d_.Agency("police", {"sync", "--wait"}).exit_code, 0);
   for (const char* event : {"Home visit", "Phone call", "Strategy meeting"}) {
-    ASSERT_EQ(d_.Agency("police", {"record", "add", "--review", "r1", "--type",
-                                   "chronology", "--set", "date=2024-03-04",
-                                   "--set", "source=PC Smith", "--set",
-                                   absl::StrCat("event=", event)})
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        d_.Agency("police", {"record", "add", "--review", "r1", "--type",
+                             "chronology", "--visibility", "review", "--set",
+                             "date=2024-03-04", "--set", "source=PC Smith",
+                             "--set", absl::StrCat("event=", event)})
+            .exit_code,
+        0);
   }
   ASSERT_EQ(d_.Agency("police", {"sync", "--wait"}).exit_code, 0);
   // Checked with no board to ask.
