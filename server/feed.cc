@@ -219,14 +219,14 @@ class Collector {
     const uint64_t gain = disclosure.LastGain(head_);
     if (seq < gain) return absl::OkStatus();
     if (seq > gain || entry.creates_record) {
+      // Its change; a review made at this change has no records yet (each
+      // comes later, at its own number).
       actions->push_back({Action::kChange, ref});
-      // A review's records come after it: each is sent at its own number.
-      if (seq > gain || entry.creates_record) return absl::OkStatus();
-    } else {
-      actions->push_back({Action::kSnapshot, ref});
+      return absl::OkStatus();
     }
-    // The agency joined at this change: every record of the review it may
-    // see whose visibility began here.
+    // The agency joined at this change: the review as it is now, and every
+    // record of it the agency may see whose visibility began here.
+    actions->push_back({Action::kSnapshot, ref});
     ASSIGN_OR_RETURN(std::vector<RecordView> views,
                      replica_.ListRecords(ref.review_id(), std::nullopt,
                                           /*include_deleted=*/true));

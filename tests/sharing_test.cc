@@ -79,6 +79,14 @@ class SharingTest : public ::testing::Test {
     return d_.Agency(agency, args);
   }
 
+  // Whether CSC holds record `id` of r1 once the police and CSC synced.
+  bool CscHoldsAfterSync(const std::string& id) {
+    SyncWait("police");
+    SyncWait("csc");
+    return d_.Agency("csc", {"record", "show", id, "--review", "r1"})
+               .exit_code == 0;
+  }
+
   // Everything the agency's CLI shows of the review: records, their
   // discrepancies and the joint review document.
   std::string ViewOfReview(const std::string& agency) {
@@ -248,29 +256,17 @@ TEST_F(SharingTest, ANewRecordIsItsOwnersUntilWidened) {
   SyncWait("police");
   const std::string entry = AddEntry(
       "police", {"date=2024-03-04", "source=PNC 9", "event=Welfare check"});
-  SyncWait("police");
-  SyncWait("csc");
-  EXPECT_EQ(
-      d_.Agency("csc", {"record", "show", entry, "--review", "r1"}).exit_code,
-      1);
+  EXPECT_FALSE(CscHoldsAfterSync(entry));
   CommandResult widened = Edit("police", entry, {"--visibility", "review"});
   ASSERT_EQ(widened.exit_code, 0) << widened.err;
   EXPECT_THAT(widened.err, HasSubstr("shared with csc"));
   EXPECT_THAT(widened.err, HasSubstr("current values"));
-  SyncWait("police");
-  SyncWait("csc");
-  EXPECT_EQ(
-      d_.Agency("csc", {"record", "show", entry, "--review", "r1"}).exit_code,
-      0);
+  EXPECT_TRUE(CscHoldsAfterSync(entry));
   CommandResult narrowed = Edit("police", entry, {"--visibility", "agency"});
   ASSERT_EQ(narrowed.exit_code, 0) << narrowed.err;
   EXPECT_THAT(narrowed.err, HasSubstr("your agency and the board's"));
   EXPECT_THAT(narrowed.err, HasSubstr("told to remove it"));
-  SyncWait("police");
-  SyncWait("csc");
-  EXPECT_EQ(
-      d_.Agency("csc", {"record", "show", entry, "--review", "r1"}).exit_code,
-      1);
+  EXPECT_FALSE(CscHoldsAfterSync(entry));
 }
 
 }  // namespace
