@@ -551,6 +551,12 @@ absl::Status Replica::Batch::InstallSnapshot(
     return absl::FailedPreconditionError(absl::StrCat(
         "record ", ref.record_id(), " is this replica's own: no snapshot"));
   }
+  // Every value is checked as the change that wrote it would be (the
+  // record's identity with it); a record holds at least one.
+  if (snapshot.fields().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the snapshot of record ", ref.record_id(), " holds no values"));
+  }
   v1::RecordState state;
   *state.mutable_ref() = ref;
   *state.mutable_created() = snapshot.created();

@@ -47,8 +47,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   batch.reset();
   std::set<std::pair<std::string, std::string>> touched;
   for (const casesync::v1::FeedEntry& entry : feed.entries()) {
-    touched.emplace(entry.change().record().review_id(),
-                    entry.change().record().record_id());
+    const casesync::v1::RecordRef& ref = entry.has_snapshot()
+                                             ? entry.snapshot().record()
+                                             : entry.change().record();
+    touched.emplace(ref.review_id(), ref.record_id());
   }
   for (const auto& [review_id, record_id] : touched) {
     auto record = agency->ReadRecord(review_id, record_id);
