@@ -118,10 +118,11 @@ echo "a second or two; sync --wait waits until everything is pushed and pulled):
 run "$casesync" --socket "$root/police.sock" sync --wait
 
 echo
-echo "Now the board goes down. The police keep working: a chronology entry, offline."
+echo "Now the board goes down. The police keep working: a chronology entry, offline,"
+echo "shared with the review (a new record is the police's own unless they say so):"
 stop_board
 run "$casesync" --socket "$root/police.sock" record add --review "$review" \
-  --type chronology --set date=2024-03-04 --set time=10:30 \
+  --type chronology --visibility review --set date=2024-03-04 --set time=10:30 \
   --set source="PNC occurrence 24/1187" --set practitioner_role="response officer" \
   --set event="Attended address after neighbour reported shouting; Child J seen, appeared well" \
   --set child_seen=yes
@@ -149,7 +150,7 @@ echo "Children's social care records the same visit from the police's referral,"
 echo "but dated the next day. The board matches the two accounts and lists the"
 echo "discrepancy for the review team, who decide which date the review takes:"
 run "$casesync" --socket "$root/csc.sock" record add --review "$review" \
-  --type chronology --set date=2024-03-05 --set time=10:30 \
+  --type chronology --visibility review --set date=2024-03-05 --set time=10:30 \
   --set source="CSC contact record 5521" --set practitioner_role="duty social worker" \
   --set event="Police attended address after neighbour reported shouting; Child J seen, appeared well" \
   --set child_seen=yes
@@ -168,8 +169,8 @@ cat <<TEXT
 Try more:
   source $root/env.sh
   casesync --socket \$AGENCY_CSC record add --review $review --type chronology \\
-      --set date=2024-03-05 --set source="CSC case note 88" --set event="Strategy discussion"
-  casesync --socket \$AGENCY_CSC chronology import --review $review FILE.csv
+      --visibility review --set date=2024-03-05 --set source="CSC case note 88" --set event="Strategy discussion"
+  casesync --socket \$AGENCY_CSC chronology import --review $review FILE.csv   # a visibility column shares rows
   casesync conflicts list
   casesync export --review $review --format md
   casesync pseudonym add --review $review --name "REAL NAME" --as "Child J"

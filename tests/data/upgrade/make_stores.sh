@@ -12,7 +12,7 @@
 #
 # and the tarball written, from the root of this tree, with
 #
-#   B=/work/bench-new/build-bench
+#   B=<a Release build directory of commit c762103>
 #   tests/data/upgrade/make_stores.sh $B/server/casesync-board \
 #       $B/client/casesyncd $B/client/cli/casesync
 #
