@@ -170,12 +170,14 @@ absl::StatusOr<v1::EditRecordReply> RecordService::Commit(RecordEdit edit,
   const bool writes_visibility = std::any_of(
       edit.fields.begin(), edit.fields.end(),
       [](const FieldEdit& f) { return f.field == kVisibilityField; });
-  // A new record is its owner's only until someone shares it: the default
-  // is written, so that what a record is shared with is always explicit.
-  if (!existing.has_value() && !writes_visibility &&
-      edit.record.type() != v1::RECORD_TYPE_REVIEW) {
+  // A new record is its owner's only until someone shares it (a review is
+  // seen by the agencies it lists): the default is written, so that what a
+  // record is shared with is always explicit.
+  if (!existing.has_value() && !writes_visibility) {
     FieldEdit visibility{kVisibilityField, {}};
-    visibility.value.set_enum_value(v1::VISIBILITY_AGENCY);
+    visibility.value.set_enum_value(edit.record.type() == v1::RECORD_TYPE_REVIEW
+                                        ? v1::VISIBILITY_REVIEW
+                                        : v1::VISIBILITY_AGENCY);
     edit.fields.push_back(std::move(visibility));
   }
   const v1::Visibility before =
