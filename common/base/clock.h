@@ -1,5 +1,5 @@
 // The wall clock, behind an interface so tests can set time by hand
-// (CONVENTIONS.md, "Seams for tests").
+// (docs/architecture.md, "Conventions": seams for tests).
 //
 // Thread-safety: implementations must be safe to call from any thread.
 #ifndef CASESYNC_COMMON_BASE_CLOCK_H_

@@ -1,6 +1,6 @@
 // Conversion between absl::Status and grpc::Status, in one place, for the
-// service adapters and transports at the edge (CONVENTIONS.md: gRPC at the
-// edge). The codes share numbering; messages pass unchanged.
+// service adapters and transports at the edge (docs/architecture.md,
+// "Conventions"). The codes share numbering; messages pass unchanged.
 //
 // Thread-safety: pure functions.
 #ifndef CASESYNC_COMMON_PROGRAM_GRPC_STATUS_H_
