@@ -242,8 +242,9 @@ absl::Status Replica::FillValues(v1::RecordState* state,
   return absl::OkStatus();
 }
 
-absl::StatusOr<RecordView> Replica::ReadRecord(
-    absl::string_view review_id, absl::string_view record_id) const {
+absl::StatusOr<v1::RecordState> Replica::ReadFilledState(
+    absl::string_view review_id, absl::string_view record_id,
+    bool all_authors) const {
   ScopedSnapshot snapshot(store_->db());
   ASSIGN_OR_RETURN(std::optional<v1::RecordState> state,
                    ReadState(*store_, review_id, record_id, snapshot.get()));
@@ -251,8 +252,16 @@ absl::StatusOr<RecordView> Replica::ReadRecord(
     return absl::NotFoundError(
         absl::StrCat("no record ", record_id, " in review ", review_id));
   }
-  RETURN_IF_ERROR(FillValues(&*state, snapshot.get()));
-  return MaterializeRecord(*std::move(state));
+  RETURN_IF_ERROR(FillValues(&*state, snapshot.get(), all_authors));
+  return *std::move(state);
+}
+
+absl::StatusOr<RecordView> Replica::ReadRecord(
+    absl::string_view review_id, absl::string_view record_id) const {
+  ASSIGN_OR_RETURN(
+      v1::RecordState state,
+      ReadFilledState(review_id, record_id, /*all_authors=*/false));
+  return MaterializeRecord(std::move(state));
 }
 
 absl::StatusOr<std::vector<RecordView>> Replica::ListRecords(
@@ -488,18 +497,12 @@ absl::StatusOr<StateDigest> Replica::Digest(const RecordFilter& filter) const {
 
 absl::StatusOr<v1::RecordSnapshot> Replica::ReadSnapshot(
     absl::string_view review_id, absl::string_view record_id) const {
-  ScopedSnapshot snapshot(store_->db());
-  ASSIGN_OR_RETURN(std::optional<v1::RecordState> state,
-                   ReadState(*store_, review_id, record_id, snapshot.get()));
-  if (!state.has_value()) {
-    return absl::NotFoundError(
-        absl::StrCat("no record ", record_id, " in review ", review_id));
-  }
-  RETURN_IF_ERROR(FillValues(&*state, snapshot.get(), /*all_authors=*/true));
+  ASSIGN_OR_RETURN(v1::RecordState state,
+                   ReadFilledState(review_id, record_id, /*all_authors=*/true));
   v1::RecordSnapshot out;
-  *out.mutable_record() = state->ref();
-  *out.mutable_created() = state->created();
-  for (const v1::FieldHeads& heads : state->fields()) {
+  *out.mutable_record() = state.ref();
+  *out.mutable_created() = state.created();
+  for (const v1::FieldHeads& heads : state.fields()) {
     if (heads.heads().empty()) continue;
     v1::SnapshotField* field = out.add_fields();
     field->set_field(heads.field());

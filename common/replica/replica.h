@@ -296,6 +296,12 @@ class Replica {
                                         const rocksdb::Snapshot* snapshot,
                                         bool all_authors = false) const;
 
+  // A record's state, values filled in (FillValues), read at one instant.
+  // NOT_FOUND if no change of it is held; errors as FillValues.
+  [[nodiscard]] absl::StatusOr<v1::RecordState> ReadFilledState(
+      absl::string_view review_id, absl::string_view record_id,
+      bool all_authors) const;
+
   const ReplicaOptions options_;
   std::unique_ptr<Store> store_;
   Hlc hlc_;
