@@ -286,6 +286,7 @@ absl::StatusOr<Table> ReadXlsxTable(absl::string_view bytes,
   std::string value;
   bool in_value = false;  // inside <v> or an inline string's <t>
   bool in_cell = false;
+  bool too_wide = false;  // a cell past kMaxTableColumns holds something
   auto end_cell = [&] {
     std::string text;
     if (type == "s") {
@@ -301,6 +302,12 @@ absl::StatusOr<Table> ReadXlsxTable(absl::string_view bytes,
       text = value;  // str, inlineStr, e
     }
     TableRow& row = rows.back();
+    if (static_cast<size_t>(column) >= kMaxTableColumns) {
+      if (!text.empty()) too_wide = true;
+      ++column;
+      in_cell = false;
+      return;
+    }
     if (column >= static_cast<int>(row.cells.size())) {
       row.cells.resize(static_cast<size_t>(column) + 1);
     }
@@ -354,6 +361,11 @@ absl::StatusOr<Table> ReadXlsxTable(absl::string_view bytes,
       }
     } else if (xml.IsText() && in_value) {
       absl::StrAppend(&value, xml.Text());
+    }
+    if (too_wide) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "row ", rows.back().number, ": a cell past column ", kMaxTableColumns,
+          " holds something; a chronology has a few columns"));
     }
   }
   RETURN_IF_ERROR(xml.status());
@@ -420,6 +432,11 @@ absl::StatusOr<Table> ReadDocxTable(absl::string_view bytes,
     } else if (xml.IsText() && in_text && !rows.empty() &&
                !rows.back().cells.empty()) {
       absl::StrAppend(&rows.back().cells.back(), xml.Text());
+    }
+    if (!rows.empty() && rows.back().cells.size() > kMaxTableColumns) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("table row ", row_number, ": more than ",
+                       kMaxTableColumns, " columns"));
     }
     if (rows.size() > kMaxTableRows + 1) {
       return absl::InvalidArgumentError(

@@ -22,11 +22,13 @@ namespace casesync {
 
 // Most rows one file may hold, as for CSV.
 inline constexpr size_t kMaxTableRows = 200'000;
+// Most columns a row may fill. A chronology has a dozen.
+inline constexpr size_t kMaxTableColumns = 256;
 
 // The first worksheet of the XLSX file `bytes`. INVALID_ARGUMENT for a file
 // that is no XLSX (not a ZIP archive, no workbook, XML not well-formed), one
-// that breaks `limits` (refused before inflating), a sheet with no rows, or
-// more than kMaxTableRows rows.
+// that breaks `limits` (refused before inflating), a sheet with no rows,
+// more than kMaxTableRows rows, or a cell past kMaxTableColumns.
 [[nodiscard]] absl::StatusOr<Table> ReadXlsxTable(absl::string_view bytes,
                                                   const ArchiveLimits& limits);
 

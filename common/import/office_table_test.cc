@@ -99,20 +99,18 @@ TEST(OfficeTableTest, CorruptFilesAreRefusedClearly) {
       StatusIs(absl::StatusCode::kInvalidArgument, "not an XLSX workbook"));
 }
 
-// A ZIP archive of one entry of `size` zero bytes, made with libzip.
-std::string ZipOfZeros(size_t size, int entries) {
+// A ZIP archive of `parts` (name, content), made with libzip.
+std::string ZipOf(
+    const std::vector<std::pair<std::string, std::string>>& parts) {
   zip_error_t error;
   zip_error_init(&error);
   zip_source_t* out = zip_source_buffer_create(nullptr, 0, 0, &error);
   zip_source_keep(out);
   zip_t* archive = zip_open_from_source(out, ZIP_TRUNCATE, &error);
-  std::vector<std::string> blobs(static_cast<size_t>(entries),
-                                 std::string(size, '\0'));
-  for (int i = 0; i < entries; ++i) {
+  for (const auto& [name, content] : parts) {
     zip_source_t* part =
-        zip_source_buffer(archive, blobs[i].data(), blobs[i].size(), 0);
-    zip_file_add(archive, ("xl/part" + std::to_string(i) + ".xml").c_str(),
-                 part, ZIP_FL_ENC_UTF_8);
+        zip_source_buffer(archive, content.data(), content.size(), 0);
+    zip_file_add(archive, name.c_str(), part, ZIP_FL_ENC_UTF_8);
   }
   zip_close(archive);
   zip_source_open(out);
@@ -126,9 +124,76 @@ std::string ZipOfZeros(size_t size, int entries) {
   return bytes;
 }
 
+std::string ZipOfZeros(size_t size, int entries) {
+  std::vector<std::pair<std::string, std::string>> parts;
+  for (int i = 0; i < entries; ++i) {
+    parts.emplace_back("xl/part" + std::to_string(i) + ".xml",
+                       std::string(size, '\0'));
+  }
+  return ZipOf(parts);
+}
+
+// The smallest workbook around `sheet_data` (the rows of a sheet's XML).
+std::string Workbook(const std::string& sheet_data, bool date1904 = false) {
+  const std::string ns =
+      "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+      "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+      "relationships\"";
+  return ZipOf({
+      {"xl/workbook.xml",
+       "<workbook " + ns + ">" +
+           (date1904 ? "<workbookPr date1904=\"1\"/>" : "") +
+           "<sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/>"
+           "</sheets></workbook>"},
+      {"xl/_rels/workbook.xml.rels",
+       "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/"
+       "2006/relationships\"><Relationship Id=\"rId1\" "
+       "Target=\"worksheets/s.xml\"/></Relationships>"},
+      {"xl/styles.xml",
+       "<styleSheet " + ns +
+           "><numFmts><numFmt numFmtId=\"164\" "
+           "formatCode=\"d&quot;/&quot;mmm&quot;/&quot;yy\"/></numFmts>"
+           "<cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"164\"/>"
+           "<xf numFmtId=\"20\"/><xf numFmtId=\"0\"/></cellXfs></styleSheet>"},
+      {"xl/worksheets/s.xml", "<worksheet " + ns + "><sheetData>" + sheet_data +
+                                  "</sheetData></worksheet>"},
+  });
+}
+
+TEST(XlsxTableTest, InlineStringsGapsFormatsAndThe1904Calendar) {
+  const std::string rows =
+      "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>Date</t></is></c>"
+      "<c r=\"C3\" t=\"inlineStr\"><is><t>Time</t></is></c>"
+      "<c r=\"D3\" t=\"inlineStr\"><is><t>Flag</t></is></c></row>"
+      "<row r=\"5\"><c r=\"A5\" s=\"1\"><v>45355</v></c>"
+      "<c r=\"C5\" s=\"2\"><v>0.4375</v></c><c r=\"D5\" t=\"b\"><v>1</v>"
+      "</c></row>";
+  ASSERT_OK_AND_ASSIGN(Table table,
+                       ReadXlsxTable(Workbook(rows), ArchiveLimits()));
+  EXPECT_THAT(table.headings, ElementsAre("Date", "", "Time", "Flag"));
+  EXPECT_EQ(table.heading_row, 3u);
+  ASSERT_EQ(table.rows.size(), 1u);
+  EXPECT_EQ(table.rows[0].number, 5u);
+  EXPECT_THAT(table.rows[0].cells,
+              ElementsAre("2024-03-04", "", "10:30", "TRUE"));
+  ASSERT_OK_AND_ASSIGN(table,
+                       ReadXlsxTable(Workbook(rows, true), ArchiveLimits()));
+  EXPECT_EQ(table.rows[0].cells[0], "2028-03-05");
+}
+
+TEST(XlsxTableTest, ACellFarToTheRightIsRefused) {
+  EXPECT_THAT(
+      ReadXlsxTable(Workbook("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is>"
+                             "<t>Date</t></is></c><c r=\"XFD1\"><v>1</v></c>"
+                             "</row>"),
+                    ArchiveLimits()),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               "row 1: a cell past column 256"));
+}
+
 TEST(OfficeTableTest, DecompressionBombsAreRefusedBeforeInflating) {
-  // 64 MiB of zeros squeezes to about 64 KiB: a ratio near 1000.
-  const std::string bomb = ZipOfZeros(64 << 20, 1);
+  // 16 MiB of zeros squeezes to about 16 KiB: a ratio near 1000.
+  const std::string bomb = ZipOfZeros(16 << 20, 1);
   EXPECT_LT(bomb.size(), 1u << 20);
   EXPECT_THAT(
       ReadXlsxTable(bomb, ArchiveLimits()),
