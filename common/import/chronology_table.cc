@@ -1,5 +1,6 @@
 #include "common/import/chronology_table.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -56,15 +57,21 @@ FieldEdit Text(const pb::FieldDescriptor* field, std::string text) {
   return edit;
 }
 
-// The edits one cell makes of `field`, or why it cannot.
+// The edits one cell makes of `field` go to `out` (or why it cannot); the time
+// a date cell also gives goes to `implied`.
 [[nodiscard]] absl::Status CellEdits(const pb::FieldDescriptor* field,
                                      absl::string_view cell,
                                      const ChangeLimits& limits,
-                                     std::vector<FieldEdit>* out) {
+                                     std::vector<FieldEdit>* out,
+                                     std::vector<FieldEdit>* implied) {
   const std::string& name = field->name();
   if (name == "date" || name == "end_date") {
     ASSIGN_OR_RETURN(ImportedDate date, ParseUkDate(cell));
     out->push_back(Text(field, date.date));
+    if (!date.time.empty()) {
+      implied->push_back(
+          Text(Field(name == "date" ? "time" : "end_time"), date.time));
+    }
     if (name == "date" && date.uncertain) {
       FieldEdit uncertain{
           static_cast<uint32_t>(Field("date_uncertain")->number()), {}};
@@ -131,6 +138,7 @@ absl::StatusOr<std::vector<TableRowError>> ImportChronologyTable(
     edit.record.set_review_id(std::string(review_id));
     edit.record.set_type(v1::RECORD_TYPE_CHRONOLOGY);
     absl::Status bad;
+    std::vector<FieldEdit> implied;
     if (row.cells.size() > fields.size()) {
       bad = absl::InvalidArgumentError(absl::StrCat(
           "has ", row.cells.size(), " cells; the headings ", fields.size()));
@@ -139,12 +147,20 @@ absl::StatusOr<std::vector<TableRowError>> ImportChronologyTable(
       if (fields[c] == nullptr) continue;
       const absl::string_view cell = absl::StripAsciiWhitespace(row.cells[c]);
       if (cell.empty()) continue;
-      absl::Status status = CellEdits(fields[c], cell, limits, &edit.fields);
+      absl::Status status =
+          CellEdits(fields[c], cell, limits, &edit.fields, &implied);
       if (!status.ok()) {
         bad = absl::Status(status.code(),
                            absl::StrCat("column '", columns[c].heading,
                                         "': ", status.message()));
       }
+    }
+    // A time column's value wins over the time a date cell also gave.
+    for (FieldEdit& time : implied) {
+      const bool given = std::any_of(
+          edit.fields.begin(), edit.fields.end(),
+          [&](const FieldEdit& f) { return f.field == time.field; });
+      if (!given) edit.fields.push_back(std::move(time));
     }
     const pb::Descriptor* d = v1::ChronologyEntry::descriptor();
     for (int i = 0; bad.ok() && i < d->field_count(); ++i) {

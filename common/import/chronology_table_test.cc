@@ -107,6 +107,22 @@ TEST(ChronologyTableTest, AMonthFirstFileIsRefusedNamingTheDecidingRows) {
                                       "month/day/year"));
 }
 
+TEST(ChronologyTableTest, ATimeInTheDateCellIsKeptUnlessATimeColumnSays) {
+  ASSERT_OK_AND_ASSIGN(Table table,
+                       ReadCsvTable("Date of contact,Time,Ref,Details\n"
+                                    "04/03/2024 10:30,,n1,Home visit\n"
+                                    "04/03/2024 10:30,11.00am,n2,Home visit\n"
+                                    "04/03/2024,,n3,Home visit\n"));
+  ASSERT_OK_AND_ASSIGN(Imported imported, Import(table));
+  EXPECT_THAT(imported.errors, IsEmpty());
+  EXPECT_THAT(imported.entries,
+              ElementsAre("date=2024-03-04; source=n1; event=Home visit; "
+                          "time=10:30",
+                          "date=2024-03-04; time=11:00; source=n2; "
+                          "event=Home visit",
+                          "date=2024-03-04; source=n3; event=Home visit"));
+}
+
 TEST(ChronologyTableTest, BadCellsNameTheRowAndTheColumn) {
   ASSERT_OK_AND_ASSIGN(Table table,
                        ReadCsvTable("Contact date,Ref,Details,Time,Seen\n"

@@ -252,10 +252,21 @@ absl::StatusOr<ImportedDate> ParseUkDate(absl::string_view original) {
   std::string text =
       absl::AsciiStrToLower(absl::StripAsciiWhitespace(original));
   bool uncertain = false;
-  // A spreadsheet's date and time: the time is its own column's business.
-  if (text.size() > 10 && text[4] == '-' &&
-      (text[10] == ' ' || text[10] == 't')) {
-    text.resize(10);
+  // A date and a time in one cell: the time is the last word, with a colon
+  // or a dot, or am/pm ("2024-03-04 10:30", "4 Mar 2024 9.15pm").
+  std::string time;
+  if (text.size() > 10 && text[4] == '-' && text[10] == 't') text[10] = ' ';
+  if (const size_t space = text.rfind(' '); space != std::string::npos) {
+    const std::string tail = text.substr(space + 1);
+    if (tail.find_first_of(":.") != std::string::npos ||
+        absl::EndsWith(tail, "am") || absl::EndsWith(tail, "pm")) {
+      absl::StatusOr<std::string> parsed = ParseUkTime(tail);
+      if (parsed.ok()) {
+        time = *std::move(parsed);
+        text.resize(space);
+        absl::StripTrailingAsciiWhitespace(&text);
+      }
+    }
   }
   while (!text.empty() && text.back() == '?') {
     text.pop_back();
@@ -302,6 +313,7 @@ absl::StatusOr<ImportedDate> ParseUkDate(absl::string_view original) {
       numeric ? Numeric(original, text, part) : Words(original, text, part);
   if (!date.ok()) return date;
   if (uncertain) date->uncertain = true;
+  date->time = std::move(time);
   return date;
 }
 

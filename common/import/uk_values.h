@@ -30,11 +30,15 @@ struct ImportedDate {
   bool uncertain = false;
   // Of a date written with numbers only: which order it shows.
   enum class Order { kEither, kDayFirst, kMonthFirst } order = Order::kEither;
+  // The time the text also gave ("04/03/2024 10:30", an Excel date-time),
+  // as "HH:MM"; empty if none.
+  std::string time;
 };
 
-// The date `text` names. INVALID_ARGUMENT saying which forms are read for
-// text that is no date, a day that does not exist ("31/02/2024"), or a date
-// that can only be month first.
+// The date `text` names, and its time if a time follows the date
+// ("04/03/2024 10:30", "4 Mar 2024 9.15pm"). INVALID_ARGUMENT saying which
+// forms are read for text that is no date, a day that does not exist
+// ("31/02/2024"), or a date that can only be month first.
 [[nodiscard]] absl::StatusOr<ImportedDate> ParseUkDate(absl::string_view text);
 
 // The time `text` names as "HH:MM". INVALID_ARGUMENT for text that is no

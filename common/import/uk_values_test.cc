@@ -76,6 +76,20 @@ TEST(UkDateTest, UncertainDatesKeepTheSpanTheyCover) {
   }
 }
 
+TEST(UkDateTest, ADateMayCarryItsTime) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"04/03/2024 10:30", "10:30"}, {"4 Mar 2024 9.15pm", "21:15"},
+      {"2024-03-04 21:15", "21:15"}, {"2024-03-04T09:05", "09:05"},
+      {"Monday 4 March 2024", ""},
+  };
+  for (const auto& [text, time] : cases) {
+    SCOPED_TRACE(text);
+    ASSERT_OK_AND_ASSIGN(ImportedDate date, ParseUkDate(text));
+    EXPECT_EQ(date.date, "2024-03-04");
+    EXPECT_EQ(date.time, time);
+  }
+}
+
 TEST(UkDateTest, RefusesWhatIsNoDateAndNeverGuessesUsDates) {
   for (const char* text :
        {"", "soon", "31/02/2024", "4 Smarch 2024", "13/13/2024", "Mar 2024 5",
