@@ -18,6 +18,8 @@ packages=(
   libjemalloc-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libmicrohttpd-dev libsystemd-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev
+  # Chronology import: XLSX and DOCX are ZIP archives of XML.
+  libzip-dev libxml2-dev
   # Tests and benchmarks; clang and its runtime for the libFuzzer targets.
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev
@@ -27,6 +29,9 @@ packages=(
   # A gRPC client of another implementation for the health and reflection
   # test (tests/grpc_probe.py).
   python3-grpcio
+  # The import tests' fixtures are made by real tools
+  # (common/import/testdata/make_fixtures.sh).
+  python3-openpyxl pandoc
   # Headless Chromium renders the HTML export in its test.
   chromium
   # systemd-analyze, to verify the units in deploy/systemd.
