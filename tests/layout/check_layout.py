@@ -24,21 +24,25 @@ import sys
 import tempfile
 
 # Room -> the rooms it may include. A room is a folder of product code.
-COMMON = ['base', 'records', 'replica', 'security', 'sync', 'review',
-          'document', 'program', 'api', 'daemon']
+COMMON = ['base', 'calendar', 'records', 'replica', 'security', 'sync',
+          'review', 'document', 'program', 'api', 'daemon']
 ALLOWED = {
     'common/base': [],
+    'common/calendar': ['common/base'],
     'common/records': ['common/base'],
     'common/replica': ['common/base', 'common/records'],
     'common/security': ['common/base'],
     'common/sync': ['common/base', 'common/records', 'common/security'],
-    'common/review': ['common/base', 'common/records', 'common/replica'],
+    'common/review': ['common/base', 'common/calendar', 'common/records',
+                      'common/replica'],
     'common/document': ['common/base', 'common/records'],
     'common/program': ['common/base'],
-    'common/api': ['common/base', 'common/records', 'common/replica',
+    'common/api': ['common/base', 'common/calendar', 'common/records',
+                   'common/replica',
                    'common/security', 'common/sync', 'common/review',
                    'common/document', 'common/program'],
-    'common/daemon': ['common/base', 'common/records', 'common/replica',
+    'common/daemon': ['common/base', 'common/calendar', 'common/records',
+                      'common/replica',
                       'common/security', 'common/sync', 'common/program',
                       'common/api'],
     # The command line talks to a daemon over the local API: it must not
