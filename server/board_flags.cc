@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "common/daemon/metrics_server.h"
+#include "common/daemon/statutory_flags.h"
 #include "common/program/command_line.h"
 #include "common/program/config_file.h"
 #include "common/security/transport.h"
@@ -85,6 +86,7 @@ void AddBoardFlags(CLI::App& app, BoardServerOptions* options,
                  "--tls_cert (it signs the agencies' receipts)")
       ->capture_default_str();
   AddMetricsFlag(app, &options->metrics_listen);
+  AddStatutoryFlags(app, &options->statutory);
   AddConfigFlags(app);
   AddLogFlags(app, log_format);
   AddTransportFlags(app, /*board=*/true, &options->transport);

@@ -130,21 +130,26 @@ absl::Status BoardServer::StartLocalServers(const BoardServerOptions& options) {
   parts.records = board_->records();
   parts.sync = board_.get();
   parts.audit = board_.get();
+  ASSIGN_OR_RETURN(PartnershipClock clock,
+                   LoadPartnershipClock(options.statutory));
+  clock_ = std::make_unique<PartnershipClock>(std::move(clock));
+  parts.clock = clock_.get();
   local_service_ = std::make_unique<LocalApiService>(parts);
   socket_ = options.socket;
   ASSIGN_OR_RETURN(local_server_,
                    ServeLocalApi(options.socket, local_service_.get()));
   if (options.metrics_listen.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(
-      metrics_server_,
-      ServeDaemonMetrics(
-          options.metrics_listen, "casesync-board", board_.get(), &metrics_,
-          options.board.data_dir, [board = board_.get()] {
-            std::vector<MemoryUse> uses =
-                StoreMemoryUses(board->replica()->store()->Memory());
-            uses.push_back(board->feed()->CacheMemory());
-            return uses;
-          }));
+  ASSIGN_OR_RETURN(metrics_server_,
+                   ServeDaemonMetrics(
+                       options.metrics_listen, "casesync-board", board_.get(),
+                       &metrics_, options.board.data_dir,
+                       [board = board_.get()] {
+                         std::vector<MemoryUse> uses = StoreMemoryUses(
+                             board->replica()->store()->Memory());
+                         uses.push_back(board->feed()->CacheMemory());
+                         return uses;
+                       },
+                       local_service_->statutory()));
   return absl::OkStatus();
 }
 

@@ -14,6 +14,7 @@
 #include "common/daemon/metrics.h"
 #include "common/daemon/metrics_server.h"
 #include "common/daemon/run_daemon.h"
+#include "common/daemon/statutory_flags.h"
 #include "common/program/command_line.h"
 #include "common/security/transport.h"
 #include "grpcpp/server.h"
@@ -38,6 +39,8 @@ struct BoardServerOptions {
   // Where to serve Prometheus metrics (MetricsServer::Start's address
   // forms); empty: not served.
   std::string metrics_listen;
+  // What the statutory clock counts with (docs/statutory_process.md).
+  StatutoryFlags statutory;
 };
 
 class BoardServer final : public RunningDaemon {
@@ -81,6 +84,7 @@ class BoardServer final : public RunningDaemon {
   SyncMetrics metrics_;
   std::unique_ptr<Board> board_;
   std::unique_ptr<SyncService> sync_service_;
+  std::unique_ptr<PartnershipClock> clock_;  // read by local_service_
   std::unique_ptr<LocalApiService> local_service_;
   std::unique_ptr<grpc::Server> sync_server_;
   std::unique_ptr<grpc::Server> local_server_;

@@ -87,6 +87,10 @@ absl::Status AgencyDaemon::StartLocalApi() {
   parts.records = records_.get();
   parts.sync = link_.get();
   parts.receipts = link_.get();
+  ASSIGN_OR_RETURN(PartnershipClock clock,
+                   LoadPartnershipClock(options_.statutory));
+  clock_ = std::make_unique<PartnershipClock>(std::move(clock));
+  parts.clock = clock_.get();
   local_service_ = std::make_unique<LocalApiService>(parts);
   ASSIGN_OR_RETURN(local_server_,
                    ServeLocalApi(options_.socket, local_service_.get()));
@@ -95,13 +99,14 @@ absl::Status AgencyDaemon::StartLocalApi() {
 
 absl::Status AgencyDaemon::StartMetrics() {
   if (options_.metrics_listen.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(
-      metrics_server_,
-      ServeDaemonMetrics(options_.metrics_listen, "casesyncd", link_.get(),
-                         &metrics_, options_.data_dir,
-                         [replica = replica_.get()] {
-                           return StoreMemoryUses(replica->store()->Memory());
-                         }));
+  ASSIGN_OR_RETURN(metrics_server_,
+                   ServeDaemonMetrics(
+                       options_.metrics_listen, "casesyncd", link_.get(),
+                       &metrics_, options_.data_dir,
+                       [replica = replica_.get()] {
+                         return StoreMemoryUses(replica->store()->Memory());
+                       },
+                       local_service_->statutory()));
   return absl::OkStatus();
 }
 

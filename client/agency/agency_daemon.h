@@ -17,6 +17,7 @@
 #include "common/daemon/metrics.h"
 #include "common/daemon/metrics_server.h"
 #include "common/daemon/run_daemon.h"
+#include "common/daemon/statutory_flags.h"
 #include "common/replica/replica.h"
 #include "grpcpp/server.h"
 
@@ -36,6 +37,8 @@ struct AgencyDaemonOptions {
   // Where to serve Prometheus metrics (MetricsServer::Start's address
   // forms); empty: not served.
   std::string metrics_listen;
+  // What the statutory clock counts with (docs/statutory_process.md).
+  StatutoryFlags statutory;
 };
 
 class AgencyDaemon : public RunningDaemon {
@@ -80,6 +83,7 @@ class AgencyDaemon : public RunningDaemon {
   std::unique_ptr<Replica> replica_;
   std::unique_ptr<BoardLink> link_;
   std::unique_ptr<RecordService> records_;
+  std::unique_ptr<PartnershipClock> clock_;  // read by local_service_
   std::unique_ptr<LocalApiService> local_service_;
   std::unique_ptr<grpc::Server> local_server_;
   std::unique_ptr<MetricsServer> metrics_server_;

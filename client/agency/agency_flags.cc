@@ -5,6 +5,7 @@
 
 #include "common/daemon/metrics_server.h"
 #include "common/daemon/run_daemon.h"
+#include "common/daemon/statutory_flags.h"
 #include "common/program/command_line.h"
 #include "common/program/config_file.h"
 #include "common/security/transport.h"
@@ -54,6 +55,7 @@ void AddAgencyFlags(CLI::App& app, AgencyFlags* flags) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   AddMetricsFlag(app, &options.metrics_listen);
+  AddStatutoryFlags(app, &options.statutory);
   AddConfigFlags(app);
   AddLogFlags(app, &flags->log_format);
   AddTransportFlags(app, /*board=*/false, &options.link.transport);

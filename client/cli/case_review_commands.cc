@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_join.h"
 #include "casesync/v1/records.pb.h"
+#include "client/cli/deadline_commands.h"
 #include "client/cli/output.h"
 #include "client/cli/record_commands.h"
 #include "common/program/command_line.h"
@@ -44,12 +45,36 @@ int ListReviews(Client& client, const CliContext& context) {
   return kExitOk;
 }
 
+// The review's statutory deadlines, on the board (an agency lists only what
+// is due from it: `casesync deadlines`).
+int ShowClock(Client& client, const CliContext& context,
+              const std::string& review, const std::string& as_of) {
+  v1::ListDeadlinesRequest request;
+  request.set_review_id(review);
+  request.set_as_of(as_of);
+  int code = kExitOk;
+  v1::ListDeadlinesReply reply;
+  if (!client.Call(&Stub::ListDeadlines, request, &reply, &code)) return code;
+  if (reply.reviews().empty()) return kExitOk;
+  *context.out << "\nStatutory clock as of " << reply.as_of() << ":";
+  if (reply.deadlines().empty()) {
+    *context.out << " no deadline yet (set the review's kind and key dates)\n";
+    return kExitOk;
+  }
+  *context.out << "\n";
+  PrintDeadlines(reply, context);
+  return kExitOk;
+}
+
 void AddCreate(CLI::App* review, CliContext& context, const CommandBinder& on) {
   auto* create =
       review->add_subcommand("create", "create a review (board only)");
   auto id = std::make_shared<std::string>();
   auto title = std::make_shared<std::string>();
   auto agencies = std::make_shared<std::string>();
+  auto kind = std::make_shared<std::string>();
+  auto methodology = std::make_shared<std::string>();
+  auto aware = std::make_shared<std::string>();
   auto sets = std::make_shared<std::vector<std::string>>();
   create->add_option("ID", *id, "the review's id, e.g. cspr-2024-07")
       ->required();
@@ -58,11 +83,27 @@ void AddCreate(CLI::App* review, CliContext& context, const CommandBinder& on) {
       ->add_option("--agencies", *agencies,
                    "participating agencies, comma-separated: csc,health,police")
       ->required();
+  create->add_option("--kind", *kind,
+                     "rapid_review, lcspr, scr (a legacy serious case "
+                     "review) or learning_review: which statutory clock "
+                     "runs (docs/statutory_process.md)");
+  create->add_option("--methodology", *methodology,
+                     "learning_together, other_systems or other");
+  create->add_option("--aware", *aware,
+                     "the day the local authority learnt of the serious "
+                     "incident, YYYY-MM-DD: day 0 of the Panel "
+                     "notification's 5 working days");
   create->add_option("--set", *sets, "another field: FIELD=VALUE (repeatable)");
   create->footer(
+      "Other key dates (incident_date, panel_notified_date, "
+      "rapid_review_sent_date, decision_date, ...) are fields of the review, "
+      "set with `casesync record edit ID --review ID --type review --set "
+      "FIELD=YYYY-MM-DD`; `casesync deadlines` counts from them.\n"
       "Example:\n  casesync review create cspr-7 --title \"Child J\" "
-      "--agencies csc,police,health,school");
-  create->callback(on([&context, id, title, agencies, sets](Client& c) {
+      "--agencies csc,police,health,school --kind rapid_review --aware "
+      "2024-03-04");
+  create->callback(on([&context, id, title, agencies, kind, methodology, aware,
+                       sets](Client& c) {
     v1::EditRecordRequest request;
     request.set_type("review");
     request.set_review_id(*id);
@@ -70,6 +111,9 @@ void AddCreate(CLI::App* review, CliContext& context, const CommandBinder& on) {
     std::vector<std::string> all = *sets;
     all.push_back("title=" + *title);
     all.push_back("agencies=" + *agencies);
+    if (!kind->empty()) all.push_back("kind=" + *kind);
+    if (!methodology->empty()) all.push_back("methodology=" + *methodology);
+    if (!aware->empty()) all.push_back("aware_date=" + *aware);
     return EditRecord(c, context, request, all, "", /*print_id=*/true);
   }));
 }
@@ -84,10 +128,21 @@ void AddListAndShow(CLI::App* review, CliContext& context,
 
   auto* show = review->add_subcommand("show", "show one review");
   auto id = std::make_shared<std::string>();
+  auto as_of = std::make_shared<std::string>();
   show->add_option("ID", *id, "review id")->required();
-  show->footer("Example:\n  casesync review show cspr-7");
-  show->callback(on(
-      [&context, id](Client& c) { return ShowRecord(c, context, *id, *id); }));
+  show->add_option("--as-of", *as_of,
+                   "count the clock's working days left as of this day, "
+                   "YYYY-MM-DD (default: today)");
+  show->footer(
+      "On the board, the review's statutory clock follows its fields: each "
+      "deadline, its due date and the working days left "
+      "(docs/statutory_process.md).\n"
+      "Example:\n  casesync review show cspr-7");
+  show->callback(on([&context, id, as_of](Client& c) {
+    const int code = ShowRecord(c, context, *id, *id);
+    if (code != kExitOk || context.json) return code;
+    return ShowClock(c, context, *id, *as_of);
+  }));
 }
 
 void AddPhaseAndReopen(CLI::App* review, CliContext& context,

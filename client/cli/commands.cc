@@ -11,6 +11,7 @@
 #include "client/cli/completion.h"
 #include "client/cli/conflict_commands.h"
 #include "client/cli/daemon_client.h"
+#include "client/cli/deadline_commands.h"
 #include "client/cli/digest_commands.h"
 #include "client/cli/record_commands.h"
 #include "client/cli/review_commands.h"
@@ -43,6 +44,7 @@ void AddCommands(CLI::App& app, CliContext& context,
   // In the order `casesync --help` lists them.
   AddStatusCommands(app, context, on);
   AddCaseReviewCommands(app, context, on);
+  AddDeadlineCommands(app, context, on);
   AddRecordCommands(app, context, on);
   AddChronologyCommands(app, context, on);
   AddConflictCommands(app, context, on);

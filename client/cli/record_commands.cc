@@ -332,7 +332,9 @@ void AddRecordCommands(CLI::App& app, CliContext& context,
   record->require_subcommand(1);
   const std::vector<std::string> types = TypeNames(false);
   AddRecordAdd(record, context, on, types);
-  AddRecordEdit(record, context, on, types);
+  // A review's own fields (its key dates: docs/statutory_process.md) are
+  // edited as a record too.
+  AddRecordEdit(record, context, on, TypeNames(true));
   AddRecordShow(record, context, on);
   AddRecordList(record, context, on);
   AddRecordDelete(record, context, on);

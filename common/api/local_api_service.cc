@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/calendar/calendar_file.h"
 #include "common/program/grpc_status.h"
 #include "common/sync/bundle_format.h"
 
@@ -53,6 +54,13 @@ BundleProgressFn BundleProgressTo(Stream* stream) {
 constexpr size_t kBundleChunkBytes = 1 << 20;
 
 }  // namespace
+
+const PartnershipClock& DefaultPartnershipClock() {
+  // The built-in calendar parses (calendar_file_test checks it).
+  static const PartnershipClock* const clock =
+      new PartnershipClock{*EnglandAndWalesCalendar(), ClockSettings()};
+  return *clock;
+}
 
 grpc::Status LocalApiService::GetStatus(grpc::ServerContext*,
                                         const v1::GetStatusRequest* request,
@@ -259,6 +267,18 @@ grpc::Status LocalApiService::ImportBundle(
   *last.mutable_summary() = *std::move(summary);
   stream->Write(last);
   return grpc::Status::OK;
+}
+
+grpc::Status LocalApiService::ListDeadlines(
+    grpc::ServerContext*, const v1::ListDeadlinesRequest* request,
+    v1::ListDeadlinesReply* reply) {
+  return Reply(statutory_.ListDeadlines(*request), reply);
+}
+
+grpc::Status LocalApiService::MoveRequest(grpc::ServerContext*,
+                                          const v1::MoveRequestRequest* request,
+                                          v1::EditRecordReply* reply) {
+  return Reply(statutory_.MoveRequest(*request), reply);
 }
 
 }  // namespace casesync

@@ -1,16 +1,19 @@
 // The gRPC adapter of the local API (local_api.proto): translates each call
-// to RecordService, ReviewService (which it owns) or SyncControl and their
-// absl::Status to grpc::Status. Nothing else lives here.
+// to RecordService, ReviewService or StatutoryService (which it owns) or
+// SyncControl and their absl::Status to grpc::Status. Nothing else lives
+// here.
 //
-// Thread-safety: as RecordService, ReviewService and SyncControl (all
-// thread-safe).
+// Thread-safety: as RecordService, ReviewService, StatutoryService and
+// SyncControl (all thread-safe).
 #ifndef CASESYNC_COMMON_API_LOCAL_API_SERVICE_H_
 #define CASESYNC_COMMON_API_LOCAL_API_SERVICE_H_
 
 #include "casesync/v1/local_api.grpc.pb.h"
 #include "common/api/record_service.h"
 #include "common/api/review_service.h"
+#include "common/api/statutory_service.h"
 #include "common/api/sync_control.h"
+#include "common/calendar/partnership_clock.h"
 
 namespace casesync {
 
@@ -24,7 +27,14 @@ struct LocalApiParts {
   AuditChainControl* audit = nullptr;
   // The receipts an agency keeps: set on an agency, null on the board.
   ReceiptControl* receipts = nullptr;
+  // What the statutory clock counts with (docs/statutory_process.md);
+  // null: the built-in England and Wales calendar, default settings.
+  const PartnershipClock* clock = nullptr;
 };
+
+// The built-in England and Wales calendar with no closure days and the
+// default settings.
+const PartnershipClock& DefaultPartnershipClock();
 
 class LocalApiService final : public v1::LocalApi::Service {
  public:
@@ -32,7 +42,16 @@ class LocalApiService final : public v1::LocalApi::Service {
       : parts_(parts),
         records_(parts.records),
         sync_(parts.sync),
-        reviews_(parts.records, parts.sync) {}
+        reviews_(
+            parts.records, parts.sync,
+            parts.clock != nullptr ? parts.clock : &DefaultPartnershipClock()),
+        statutory_(parts.records, parts.clock != nullptr
+                                      ? parts.clock
+                                      : &DefaultPartnershipClock()) {}
+
+  // The statutory clock's service (the daemons' metrics count what is
+  // overdue through it).
+  StatutoryService* statutory() { return &statutory_; }
 
   grpc::Status GetStatus(grpc::ServerContext* context,
                          const v1::GetStatusRequest* request,
@@ -95,12 +114,19 @@ class LocalApiService final : public v1::LocalApi::Service {
   grpc::Status ExportReview(
       grpc::ServerContext* context, const v1::ExportReviewRequest* request,
       grpc::ServerWriter<v1::ExportChunk>* writer) override;
+  grpc::Status ListDeadlines(grpc::ServerContext* context,
+                             const v1::ListDeadlinesRequest* request,
+                             v1::ListDeadlinesReply* reply) override;
+  grpc::Status MoveRequest(grpc::ServerContext* context,
+                           const v1::MoveRequestRequest* request,
+                           v1::EditRecordReply* reply) override;
 
  private:
   const LocalApiParts parts_;
   RecordService* const records_;
   SyncControl* const sync_;
   ReviewService reviews_;
+  StatutoryService statutory_;
 };
 
 }  // namespace casesync

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/base/status_macros.h"
+#include "common/calendar/dates.h"
 #include "common/document/review_render.h"
 #include "common/records/field_value.h"
 #include "common/review/joint_review.h"
@@ -210,6 +211,8 @@ absl::Status ReviewService::Export(const v1::ExportReviewRequest& request,
   JointReviewOptions options;
   options.rules = request.rules();
   options.published = request.published();
+  options.clock = clock_;
+  options.as_of = Today(*SystemClock());
   v1::BoardStatus board;
   if (records_->role() == Role::kBoard) {
     ASSIGN_OR_RETURN(v1::StatusReply status, sync_->Status());

@@ -16,6 +16,7 @@
 #include "casesync/v1/local_api.pb.h"
 #include "common/api/record_service.h"
 #include "common/api/sync_control.h"
+#include "common/calendar/partnership_clock.h"
 
 namespace casesync {
 
@@ -25,9 +26,11 @@ using ExportSink = std::function<bool(absl::string_view piece)>;
 
 class ReviewService {
  public:
-  // Neither is owned; both must outlive the service.
-  ReviewService(RecordService* records, SyncControl* sync)
-      : records_(records), sync_(sync) {}
+  // None is owned; each must outlive the service. `clock` is what the
+  // exported report's statutory timeline counts with.
+  ReviewService(RecordService* records, SyncControl* sync,
+                const PartnershipClock* clock)
+      : records_(records), sync_(sync), clock_(clock) {}
 
   // NOT_FOUND for an unknown review; INVALID_ARGUMENT for rules out of
   // range; store errors otherwise.
@@ -55,6 +58,7 @@ class ReviewService {
  private:
   RecordService* const records_;
   SyncControl* const sync_;
+  const PartnershipClock* const clock_;
 };
 
 }  // namespace casesync

@@ -246,6 +246,21 @@ std::string RenderMetrics(absl::string_view program,
   return out;
 }
 
+std::string RenderOverdueMetrics(const OverdueCounts& overdue) {
+  std::string out;
+  Header("casesync_overdue_items", "gauge",
+         "Statutory deadlines, contribution requests and actions past their "
+         "due date and not done (docs/statutory_process.md).",
+         &out);
+  Sample("casesync_overdue_items", "kind=\"deadline\"",
+         static_cast<double>(overdue.deadlines), &out);
+  Sample("casesync_overdue_items", "kind=\"request\"",
+         static_cast<double>(overdue.requests), &out);
+  Sample("casesync_overdue_items", "kind=\"action\"",
+         static_cast<double>(overdue.actions), &out);
+  return out;
+}
+
 uint64_t DirectoryBytes(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code error;

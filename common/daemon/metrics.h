@@ -20,6 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "casesync/v1/local_api.pb.h"
+#include "common/api/statutory_service.h"
 #include "common/replica/store.h"
 
 namespace casesync {
@@ -75,6 +76,11 @@ std::string RenderMetrics(absl::string_view program,
                           const v1::StatusReply& status,
                           const SyncMetrics& sync, uint64_t store_bytes,
                           const std::vector<MemoryUse>& memory);
+
+// The family casesync_overdue_items{kind="deadline|request|action"}: the
+// statutory deadlines, contribution requests and actions past their due date
+// and not done (docs/statutory_process.md), as the daemon sees them.
+std::string RenderOverdueMetrics(const OverdueCounts& overdue);
 
 // Bytes of the files under `dir`, recursively (0 for what cannot be read).
 uint64_t DirectoryBytes(const std::string& dir);

@@ -156,15 +156,22 @@ void AddMetricsFlag(CLI::App& app, std::string* address) {
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> ServeDaemonMetrics(
     const std::string& address, const std::string& program, SyncControl* sync,
-    const SyncMetrics* metrics, const std::string& data_dir, MemoryFn memory) {
+    const SyncMetrics* metrics, const std::string& data_dir, MemoryFn memory,
+    StatutoryService* statutory) {
   absl::StatusOr<std::unique_ptr<MetricsServer>> server = MetricsServer::Start(
       address,
-      [program, sync, metrics, data_dir,
-       memory = std::move(memory)]() -> absl::StatusOr<std::string> {
+      [program, sync, metrics, data_dir, memory = std::move(memory),
+       statutory]() -> absl::StatusOr<std::string> {
         absl::StatusOr<v1::StatusReply> status = sync->Status();
         if (!status.ok()) return status.status();
-        return RenderMetrics(program, *status, *metrics,
-                             DirectoryBytes(data_dir), memory());
+        std::string text = RenderMetrics(program, *status, *metrics,
+                                         DirectoryBytes(data_dir), memory());
+        if (statutory != nullptr) {
+          absl::StatusOr<OverdueCounts> overdue = statutory->Overdue();
+          if (!overdue.ok()) return overdue.status();
+          text += RenderOverdueMetrics(*overdue);
+        }
+        return text;
       });
   if (server.ok()) {
     spdlog::info("Prometheus metrics on http://{}/metrics",

@@ -55,11 +55,13 @@ using MemoryFn = std::function<std::vector<MemoryUse>()>;
 
 // A daemon's metrics on `address`: RenderMetrics for `program` from
 // `sync`'s status, `metrics`, the size of `data_dir` and `memory`; `sync`,
-// `metrics` and what `memory` reads must outlive the server. Errors as
+// `metrics` and what `memory` reads must outlive the server. With
+// `statutory` (which must outlive it too), the overdue items as well. Errors as
 // Start. Logs the address.
 [[nodiscard]] absl::StatusOr<std::unique_ptr<MetricsServer>> ServeDaemonMetrics(
     const std::string& address, const std::string& program, SyncControl* sync,
-    const SyncMetrics* metrics, const std::string& data_dir, MemoryFn memory);
+    const SyncMetrics* metrics, const std::string& data_dir, MemoryFn memory,
+    StatutoryService* statutory = nullptr);
 
 }  // namespace casesync
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/document/review_terms.h"
+#include "common/document/statutory_timeline.h"
 
 namespace casesync {
 namespace {
@@ -115,6 +116,8 @@ void AddIntroduction(const v1::JointReview& review, MarkdownDocument* doc) {
   AddFact(&facts, "Commissioned by:", r.partnership());
   AddFact(&facts,
           "Period under review:", Period(r.period_start(), r.period_end()));
+  AddFact(&facts, "Kind of review:", ReviewKindInWords(r.kind()));
+  AddFact(&facts, "Methodology:", MethodologyInWords(r.methodology()));
   AddFact(&facts, "Phase:", PhaseInWords(r.phase()));
   AddFact(&facts, "Reference:", r.id());
   doc->BulletList(facts);
@@ -125,6 +128,7 @@ void AddIntroduction(const v1::JointReview& review, MarkdownDocument* doc) {
   } else {
     doc->TextBlock("", r.terms_of_reference());
   }
+  AddStatutoryTimeline(review, doc);
 }
 
 void AddMethod(const v1::JointReview& review,
@@ -228,7 +232,14 @@ std::vector<Inlines> ChronologyRow(int number, const v1::CompositeEntry& item,
   }
   Inlines source_cell(absl::StrJoin(sources, "; "));
   if (item.sources_size() > 1) source_cell.Text(" ").Emph("(likely duplicate)");
-  Inlines event(e.event());
+  Inlines event;
+  if (!item.subject_label().empty()) {
+    event.Strong(absl::StrCat(item.subject_label(), ":")).Text(" ");
+  }
+  event.Text(e.event());
+  if (!item.child_age().empty()) {
+    event.Text(" ").Emph(absl::StrCat("(child aged ", item.child_age(), ")"));
+  }
   if (!e.episode_ids().empty()) {
     event.Text(absl::StrCat(" (", EpisodeRefs(numbers, e.episode_ids()), ")"));
   }

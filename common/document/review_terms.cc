@@ -48,6 +48,40 @@ std::string ActionStatusInWords(v1::ActionPlanItem::Status status) {
   return EnumWords(v1::ActionPlanItem::Status_Name(status), "STATUS_");
 }
 
+std::string ReviewKindInWords(v1::Review::Kind kind) {
+  switch (kind) {
+    case v1::Review::KIND_RAPID_REVIEW:
+      return "rapid review";
+    case v1::Review::KIND_LCSPR:
+      return "local child safeguarding practice review (LCSPR)";
+    case v1::Review::KIND_SCR:
+      return "serious case review";
+    case v1::Review::KIND_LEARNING_REVIEW:
+      return "learning review";
+    default:
+      return "";
+  }
+}
+
+std::string MethodologyInWords(v1::Review::Methodology methodology) {
+  switch (methodology) {
+    case v1::Review::METHODOLOGY_LEARNING_TOGETHER:
+      return "Learning Together (SCIE's systems method)";
+    case v1::Review::METHODOLOGY_OTHER_SYSTEMS:
+      return "another systems method";
+    case v1::Review::METHODOLOGY_OTHER:
+      return "another method";
+    default:
+      return "";
+  }
+}
+
+std::string ContactTypeInWords(v1::ChronologyEntry::ContactType type) {
+  if (type == v1::ChronologyEntry::CONTACT_TYPE_UNSPECIFIED) return "";
+  return EnumWords(v1::ChronologyEntry::ContactType_Name(type),
+                   "CONTACT_TYPE_");
+}
+
 std::string CategoryHeading(absl::string_view category) {
   static const auto* const kNames = new std::map<std::string, std::string>{
       {"human_tool_operation", "Human\u2013tool operation"},

@@ -23,6 +23,14 @@ std::string AppraisalInWords(v1::KeyPracticeEpisode::Appraisal appraisal);
 std::string FactorLevelInWords(v1::ContributoryFactor::Level level);
 // "proposed", ..., "in progress", or "not set".
 std::string ActionStatusInWords(v1::ActionPlanItem::Status status);
+// "rapid review", "local child safeguarding practice review (LCSPR)",
+// "serious case review", "learning review"; "" when not set.
+std::string ReviewKindInWords(v1::Review::Kind kind);
+// "Learning Together (SCIE)", "another systems method", "another method";
+// "" when not set.
+std::string MethodologyInWords(v1::Review::Methodology methodology);
+// "visit", "phone", "meeting", "letter", "electronic"; "" when not set.
+std::string ContactTypeInWords(v1::ChronologyEntry::ContactType type);
 // A finding category as a heading: the SCIE typology by its name
 // ("human_reasoning" -> "Human reasoning"), any other with its underscores
 // as spaces and a capital, "" as "Uncategorised".

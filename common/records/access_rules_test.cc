@@ -85,6 +85,36 @@ TEST(AccessRulesTest, DisclosureFollowsMembershipOwnershipAndVisibility) {
                            v1::VISIBILITY_REVIEW, &review));
 }
 
+TEST(AccessRulesTest, ContributionRequestsMoveOnlyByTheirOwners) {
+  // docs/statutory_process.md: the board's request is the board's to move;
+  // the agency moves its own response.
+  const v1::Review review = Review(v1::Review::PHASE_DATA_GATHERING);
+  std::optional<Refusal> request = CheckAgencyWrite(
+      "police", Ref(v1::RECORD_TYPE_REQUEST, "board"), &review);
+  ASSERT_TRUE(request.has_value());
+  EXPECT_EQ(request->reason, v1::Verdict::REASON_NOT_AUTHORISED);
+  // Not even one the agency would claim as its own.
+  EXPECT_TRUE(CheckAgencyWrite("police", Ref(v1::RECORD_TYPE_REQUEST, "police"),
+                               &review)
+                  .has_value());
+  EXPECT_EQ(CheckAgencyWrite("police", Ref(v1::RECORD_TYPE_RESPONSE, "police"),
+                             &review),
+            std::nullopt);
+  EXPECT_TRUE(CheckAgencyWrite("police",
+                               Ref(v1::RECORD_TYPE_RESPONSE, "school"), &review)
+                  .has_value());
+  // The request reaches the review's agencies; a date of birth none.
+  EXPECT_TRUE(MayDisclose("police", Ref(v1::RECORD_TYPE_REQUEST, "board"),
+                          v1::VISIBILITY_REVIEW, &review));
+  EXPECT_FALSE(MayDisclose("police", Ref(v1::RECORD_TYPE_BIRTH_DATE, "board"),
+                           v1::VISIBILITY_REVIEW, &review));
+  EXPECT_FALSE(MayDisclose("police", Ref(v1::RECORD_TYPE_BIRTH_DATE, "board"),
+                           v1::VISIBILITY_PUBLISHED, &review));
+  // A response stays between its agency and the board.
+  EXPECT_FALSE(MayDisclose("school", Ref(v1::RECORD_TYPE_RESPONSE, "police"),
+                           v1::VISIBILITY_AGENCY, &review));
+}
+
 TEST(AccessRulesTest, PhaseNames) {
   EXPECT_EQ(PhaseName(v1::Review::PHASE_DATA_GATHERING), "data_gathering");
   EXPECT_EQ(PhaseName(v1::Review::PHASE_UNSPECIFIED), "scoping");

@@ -29,6 +29,17 @@ const std::vector<RecordTypeInfo>& AllRecordTypes() {
            v1::PseudonymEntry::descriptor(), false, /*disclosable=*/false},
           {v1::RECORD_TYPE_DECISION, "decision",
            v1::DiscrepancyDecision::descriptor(), false, true},
+          // The statutory process (docs/statutory_process.md): the board's
+          // requests and the agencies' own responses to them; the people a
+          // review is about, whose dates of birth never leave the board.
+          {v1::RECORD_TYPE_REQUEST, "request",
+           v1::ContributionRequest::descriptor(), false, true},
+          {v1::RECORD_TYPE_RESPONSE, "response",
+           v1::ContributionResponse::descriptor(), true, true},
+          {v1::RECORD_TYPE_SUBJECT, "subject", v1::ReviewSubject::descriptor(),
+           false, true},
+          {v1::RECORD_TYPE_BIRTH_DATE, "birth_date",
+           v1::SubjectBirthDate::descriptor(), false, /*disclosable=*/false},
       };
   return *types;
 }

@@ -54,6 +54,21 @@ TEST(RecordTypesTest, PseudonymsAreNeverDisclosedAndBoardOnly) {
   EXPECT_TRUE(FindRecordType(v1::RECORD_TYPE_CHRONOLOGY)->agency_writable);
 }
 
+TEST(RecordTypesTest, TheStatutoryProcessKeepsWhoWritesAndWhoSees) {
+  // The board's request cannot be moved by an agency; the agency's answer is
+  // its own record.
+  EXPECT_FALSE(FindRecordType(v1::RECORD_TYPE_REQUEST)->agency_writable);
+  EXPECT_TRUE(FindRecordType(v1::RECORD_TYPE_REQUEST)->disclosable);
+  EXPECT_TRUE(FindRecordType(v1::RECORD_TYPE_RESPONSE)->agency_writable);
+  EXPECT_FALSE(FindRecordType(v1::RECORD_TYPE_SUBJECT)->agency_writable);
+  EXPECT_TRUE(FindRecordType(v1::RECORD_TYPE_SUBJECT)->disclosable);
+  // A date of birth never leaves the board.
+  const RecordTypeInfo* birth = FindRecordTypeByName("birth_date");
+  ASSERT_NE(birth, nullptr);
+  EXPECT_FALSE(birth->disclosable);
+  EXPECT_FALSE(birth->agency_writable);
+}
+
 TEST(RecordTypesTest, LayoutCheckRejectsAMessageWithoutIdentityFields) {
   // Dot is not a record: field 1 is `replica`, not `id`.
   EXPECT_THAT(CheckRecordLayout(*v1::Dot::descriptor()),

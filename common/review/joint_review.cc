@@ -6,8 +6,10 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"
+#include "common/calendar/dates.h"
 #include "common/records/access_rules.h"
 #include "common/records/change_check.h"
 #include "common/records/field_value.h"
@@ -15,6 +17,7 @@
 #include "common/replica/review_lookup.h"
 #include "common/review/event_matching.h"
 #include "common/review/pseudonyms.h"
+#include "common/review/statutory_clock.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace casesync {
@@ -43,6 +46,8 @@ struct ReviewRecords {
   std::vector<v1::ActionPlanItem> actions;
   std::vector<v1::AgencySummary> summaries;
   std::map<std::string, v1::DiscrepancyDecision> decisions;  // by discrepancy
+  std::vector<v1::ReviewSubject> subjects;
+  std::map<std::string, std::string> born;  // subject id -> date of birth
   // Owner agency -> type name -> records.
   std::map<std::string, std::map<std::string, uint32_t>> counts;
 };
@@ -58,7 +63,27 @@ struct ReviewRecords {
         view.ref.type() == v1::RECORD_TYPE_PSEUDONYM) {
       continue;
     }
-    if (published && view.visibility != v1::VISIBILITY_PUBLISHED) continue;
+    if (published && view.visibility != v1::VISIBILITY_PUBLISHED &&
+        view.ref.type() != v1::RECORD_TYPE_SUBJECT &&
+        view.ref.type() != v1::RECORD_TYPE_BIRTH_DATE) {
+      continue;
+    }
+    // The statutory process's own records are not contributions.
+    switch (view.ref.type()) {
+      case v1::RECORD_TYPE_SUBJECT:
+        records.subjects.push_back(As<v1::ReviewSubject>(view));
+        continue;
+      case v1::RECORD_TYPE_BIRTH_DATE: {
+        const v1::SubjectBirthDate birth = As<v1::SubjectBirthDate>(view);
+        records.born[birth.subject_id()] = birth.date_of_birth();
+        continue;
+      }
+      case v1::RECORD_TYPE_REQUEST:
+      case v1::RECORD_TYPE_RESPONSE:
+        continue;
+      default:
+        break;
+    }
     ++records.counts[view.ref.owner_agency()][RecordTypeName(view.ref.type())];
     switch (view.ref.type()) {
       case v1::RECORD_TYPE_CHRONOLOGY:
@@ -176,6 +201,50 @@ void AddFindings(const ReviewRecords& records, v1::JointReview* out) {
   }
 }
 
+// The subject an entry names (by id or label, in any case), or null.
+const v1::ReviewSubject* SubjectNamed(const ReviewRecords& records,
+                                      absl::string_view name) {
+  if (name.empty()) return nullptr;
+  for (const v1::ReviewSubject& subject : records.subjects) {
+    if (subject.id() == name || absl::EqualsIgnoreCase(subject.label(), name)) {
+      return &subject;
+    }
+  }
+  return nullptr;
+}
+
+bool IsChild(const v1::ReviewSubject& subject) {
+  return subject.relationship() == v1::ReviewSubject::RELATIONSHIP_CHILD;
+}
+
+// Each entry's subject as the review labels it, and the child's age on its
+// date: the age of the subject it is about if that is a child of the review
+// whose date of birth is held, otherwise of the review's child.
+void AddSubjectsAndAges(const ReviewRecords& records,
+                        v1::CompositeChronology* chronology) {
+  const v1::ReviewSubject* child = nullptr;
+  for (const v1::ReviewSubject& subject : records.subjects) {
+    if (!IsChild(subject) || records.born.count(subject.id()) == 0) continue;
+    if (child == nullptr || subject.label() < child->label()) child = &subject;
+  }
+  for (v1::CompositeEntry& item : *chronology->mutable_entries()) {
+    const v1::ChronologyEntry& entry = item.entry();
+    const v1::ReviewSubject* about = SubjectNamed(records, entry.subject());
+    if (about != nullptr) item.set_subject_label(about->label());
+    const v1::ReviewSubject* whose =
+        about != nullptr && IsChild(*about) && records.born.count(about->id())
+            ? about
+            : child;
+    if (whose == nullptr) continue;
+    absl::StatusOr<absl::CivilDay> born =
+        ParseDate(records.born.at(whose->id()), "date_of_birth");
+    absl::StatusOr<absl::CivilDay> on = ParseDate(entry.date(), "date");
+    if (!born.ok() || !on.ok()) continue;
+    item.set_child_age(absl::StrCat(entry.date_uncertain() ? "c. " : "",
+                                    AgeInWords(*born, *on)));
+  }
+}
+
 [[nodiscard]] absl::Status AddConflicts(const Replica& replica,
                                         absl::string_view review_id,
                                         v1::JointReview* out) {
@@ -216,6 +285,12 @@ absl::StatusOr<v1::JointReview> BuildJointReview(
   out.set_published(options.published);
   *out.mutable_rules() = rules;
   AddContributions(*review, records, options.board, &out);
+  if (options.clock != nullptr) {
+    v1::StatutoryClock clock = ClockOf(*review, *options.clock, options.as_of);
+    if (!clock.key_dates().empty() || !clock.deadlines().empty()) {
+      *out.mutable_clock() = std::move(clock);
+    }
+  }
   std::sort(records.summaries.begin(), records.summaries.end(),
             [](const v1::AgencySummary& a, const v1::AgencySummary& b) {
               return std::tie(a.owner_agency(), a.id()) <
@@ -228,6 +303,7 @@ absl::StatusOr<v1::JointReview> BuildJointReview(
   MatchResult matched =
       MatchChronology(review_id, std::move(records.chronology), rules);
   *out.mutable_chronology() = std::move(matched.chronology);
+  AddSubjectsAndAges(records, out.mutable_chronology());
   for (v1::Discrepancy& discrepancy : matched.discrepancies) {
     auto decision = records.decisions.find(discrepancy.id());
     if (decision != records.decisions.end()) {

@@ -24,10 +24,11 @@ import sys
 import tempfile
 
 # Room -> the rooms it may include. A room is a folder of product code.
-COMMON = ['base', 'records', 'replica', 'import', 'security', 'sync',
+COMMON = ['base', 'calendar', 'records', 'replica', 'import', 'security', 'sync',
           'review', 'document', 'program', 'api', 'daemon']
 ALLOWED = {
     'common/base': [],
+    'common/calendar': ['common/base'],
     'common/records': ['common/base'],
     'common/replica': ['common/base', 'common/records'],
     # An agency's file as it is (CSV, XLSX, DOCX) into chronology edits; the
@@ -35,13 +36,16 @@ ALLOWED = {
     'common/import': ['common/base', 'common/records', 'common/replica'],
     'common/security': ['common/base'],
     'common/sync': ['common/base', 'common/records', 'common/security'],
-    'common/review': ['common/base', 'common/records', 'common/replica'],
+    'common/review': ['common/base', 'common/calendar', 'common/records',
+                      'common/replica'],
     'common/document': ['common/base', 'common/records'],
     'common/program': ['common/base'],
-    'common/api': ['common/base', 'common/records', 'common/replica',
-                   'common/import', 'common/security', 'common/sync', 'common/review',
+    'common/api': ['common/base', 'common/calendar', 'common/records',
+                   'common/replica', 'common/import',
+                   'common/security', 'common/sync', 'common/review',
                    'common/document', 'common/program'],
-    'common/daemon': ['common/base', 'common/records', 'common/replica',
+    'common/daemon': ['common/base', 'common/calendar', 'common/records',
+                      'common/replica',
                       'common/security', 'common/sync', 'common/program',
                       'common/api'],
     # The command line talks to a daemon over the local API: it must not
