@@ -18,6 +18,9 @@ packages=(
   libjemalloc-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libmicrohttpd-dev libsystemd-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev
+  # Unicode name matching for the published version (NFKC, case folding,
+  # confusables).
+  libicu-dev
   # Tests and benchmarks; clang and its runtime for the libFuzzer targets.
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev
@@ -27,8 +30,10 @@ packages=(
   # A gRPC client of another implementation for the health and reflection
   # test (tests/grpc_probe.py).
   python3-grpcio
-  # Headless Chromium renders the HTML export in its test.
-  chromium
+  # Headless Chromium renders the HTML export in its test, and prints the
+  # PDF export on the board; pandoc makes the Word export on the board;
+  # poppler-utils (pdftotext, pdftoppm) reads both back in tests.
+  chromium pandoc poppler-utils
   # systemd-analyze, to verify the units in deploy/systemd.
   systemd
   # Certificates (deploy/certs.sh).

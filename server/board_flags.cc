@@ -85,6 +85,11 @@ void AddBoardFlags(CLI::App& app, BoardServerOptions* options,
                  "--tls_cert (it signs the agencies' receipts)")
       ->capture_default_str();
   AddMetricsFlag(app, &options->metrics_listen);
+  app.add_option("--report_reference_docx",
+                 options->office_formats.reference_docx,
+                 "a Word document whose styles `casesync export --format "
+                 "docx` takes (the partnership's fonts, headings, margins); "
+                 "default pandoc's");
   AddConfigFlags(app);
   AddLogFlags(app, log_format);
   AddTransportFlags(app, /*board=*/true, &options->transport);

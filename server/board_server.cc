@@ -130,6 +130,7 @@ absl::Status BoardServer::StartLocalServers(const BoardServerOptions& options) {
   parts.records = board_->records();
   parts.sync = board_.get();
   parts.audit = board_.get();
+  parts.office_formats = options.office_formats;
   local_service_ = std::make_unique<LocalApiService>(parts);
   socket_ = options.socket;
   ASSIGN_OR_RETURN(local_server_,

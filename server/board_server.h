@@ -38,6 +38,8 @@ struct BoardServerOptions {
   // Where to serve Prometheus metrics (MetricsServer::Start's address
   // forms); empty: not served.
   std::string metrics_listen;
+  // How Word and PDF exports are made (common/document/office_formats.h).
+  OfficeFormatOptions office_formats;
 };
 
 class BoardServer final : public RunningDaemon {

@@ -1,5 +1,6 @@
 // The gRPC adapter of the local API (local_api.proto): translates each call
-// to RecordService, ReviewService (which it owns) or SyncControl and their
+// to RecordService, ReviewService and PublicationService (which it owns) or
+// SyncControl and their
 // absl::Status to grpc::Status. Nothing else lives here.
 //
 // Thread-safety: as RecordService, ReviewService and SyncControl (all
@@ -8,6 +9,7 @@
 #define CASESYNC_COMMON_API_LOCAL_API_SERVICE_H_
 
 #include "casesync/v1/local_api.grpc.pb.h"
+#include "common/api/publication_service.h"
 #include "common/api/record_service.h"
 #include "common/api/review_service.h"
 #include "common/api/sync_control.h"
@@ -24,6 +26,9 @@ struct LocalApiParts {
   AuditChainControl* audit = nullptr;
   // The receipts an agency keeps: set on an agency, null on the board.
   ReceiptControl* receipts = nullptr;
+  // How the board makes Word and PDF exports (defaults: pandoc and chromium
+  // from PATH).
+  OfficeFormatOptions office_formats;
 };
 
 class LocalApiService final : public v1::LocalApi::Service {
@@ -32,7 +37,9 @@ class LocalApiService final : public v1::LocalApi::Service {
       : parts_(parts),
         records_(parts.records),
         sync_(parts.sync),
-        reviews_(parts.records, parts.sync) {}
+        publication_(parts.records),
+        reviews_(parts.records, parts.sync, &publication_,
+                 parts.office_formats) {}
 
   grpc::Status GetStatus(grpc::ServerContext* context,
                          const v1::GetStatusRequest* request,
@@ -96,10 +103,25 @@ class LocalApiService final : public v1::LocalApi::Service {
       grpc::ServerContext* context, const v1::ExportReviewRequest* request,
       grpc::ServerWriter<v1::ExportChunk>* writer) override;
 
+  // Publication (docs/joint_review.md, "The published version").
+  grpc::Status CheckPublication(grpc::ServerContext* context,
+                                const v1::CheckPublicationRequest* request,
+                                v1::CheckPublicationReply* reply) override;
+  grpc::Status SignOffPublication(grpc::ServerContext* context,
+                                  const v1::SignOffPublicationRequest* request,
+                                  v1::EditRecordReply* reply) override;
+  grpc::Status DecideLeak(grpc::ServerContext* context,
+                          const v1::DecideLeakRequest* request,
+                          v1::EditRecordReply* reply) override;
+  grpc::Status GetRedactionLog(grpc::ServerContext* context,
+                               const v1::RedactionLogRequest* request,
+                               v1::RedactionLogReply* reply) override;
+
  private:
   const LocalApiParts parts_;
   RecordService* const records_;
   SyncControl* const sync_;
+  PublicationService publication_;
   ReviewService reviews_;
 };
 

@@ -29,6 +29,12 @@ const std::vector<RecordTypeInfo>& AllRecordTypes() {
            v1::PseudonymEntry::descriptor(), false, /*disclosable=*/false},
           {v1::RECORD_TYPE_DECISION, "decision",
            v1::DiscrepancyDecision::descriptor(), false, true},
+          {v1::RECORD_TYPE_PUBLICATION_PROFILE, "profile",
+           v1::PublicationProfile::descriptor(), false, /*disclosable=*/false},
+          {v1::RECORD_TYPE_LEAK_DECISION, "leak_decision",
+           v1::LeakDecision::descriptor(), false, /*disclosable=*/false},
+          {v1::RECORD_TYPE_SIGNOFF, "signoff",
+           v1::PublicationSignoff::descriptor(), false, /*disclosable=*/false},
       };
   return *types;
 }

@@ -25,7 +25,7 @@ import tempfile
 
 # Room -> the rooms it may include. A room is a folder of product code.
 COMMON = ['base', 'records', 'replica', 'security', 'sync', 'review',
-          'document', 'program', 'api', 'daemon']
+          'publication', 'document', 'program', 'api', 'daemon']
 ALLOWED = {
     'common/base': [],
     'common/records': ['common/base'],
@@ -33,11 +33,12 @@ ALLOWED = {
     'common/security': ['common/base'],
     'common/sync': ['common/base', 'common/records', 'common/security'],
     'common/review': ['common/base', 'common/records', 'common/replica'],
+    'common/publication': ['common/base', 'common/records'],
     'common/document': ['common/base', 'common/records'],
     'common/program': ['common/base'],
     'common/api': ['common/base', 'common/records', 'common/replica',
                    'common/security', 'common/sync', 'common/review',
-                   'common/document', 'common/program'],
+                   'common/publication', 'common/document', 'common/program'],
     'common/daemon': ['common/base', 'common/records', 'common/replica',
                       'common/security', 'common/sync', 'common/program',
                       'common/api'],
