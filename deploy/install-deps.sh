@@ -20,6 +20,9 @@ packages=(
   libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev
   # Chronology import: XLSX and DOCX are ZIP archives of XML.
   libzip-dev libxml2-dev
+  # Unicode name matching for the published version (NFKC, case folding,
+  # confusables).
+  libicu-dev
   # Tests and benchmarks; clang and its runtime for the libFuzzer targets.
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev
@@ -29,11 +32,12 @@ packages=(
   # A gRPC client of another implementation for the health and reflection
   # test (tests/grpc_probe.py).
   python3-grpcio
-  # The import tests' fixtures are made by real tools
-  # (common/import/testdata/make_fixtures.sh).
-  python3-openpyxl pandoc
-  # Headless Chromium renders the HTML export in its test.
-  chromium
+  # Headless Chromium renders the HTML export in its test, and prints the
+  # PDF export on the board; pandoc makes the Word export on the board and
+  # the import tests' DOCX fixtures (common/import/testdata/make_fixtures.sh,
+  # with python3-openpyxl for XLSX); poppler-utils (pdftotext, pdftoppm)
+  # reads both back in tests.
+  chromium pandoc poppler-utils python3-openpyxl
   # systemd-analyze, to verify the units in deploy/systemd.
   systemd
   # Certificates (deploy/certs.sh).

@@ -87,6 +87,11 @@ void AddBoardFlags(CLI::App& app, BoardServerOptions* options,
       ->capture_default_str();
   AddMetricsFlag(app, &options->metrics_listen);
   AddStatutoryFlags(app, &options->statutory);
+  app.add_option("--report_reference_docx",
+                 options->office_formats.reference_docx,
+                 "a Word document whose styles `casesync export --format "
+                 "docx` takes (the partnership's fonts, headings, margins); "
+                 "default pandoc's");
   AddConfigFlags(app);
   AddLogFlags(app, log_format);
   AddTransportFlags(app, /*board=*/true, &options->transport);

@@ -134,6 +134,7 @@ absl::Status BoardServer::StartLocalServers(const BoardServerOptions& options) {
                    LoadPartnershipClock(options.statutory));
   clock_ = std::make_unique<PartnershipClock>(std::move(clock));
   parts.clock = clock_.get();
+  parts.office_formats = options.office_formats;
   local_service_ = std::make_unique<LocalApiService>(parts);
   socket_ = options.socket;
   ASSIGN_OR_RETURN(local_server_,

@@ -41,6 +41,8 @@ struct BoardServerOptions {
   std::string metrics_listen;
   // What the statutory clock counts with (docs/statutory_process.md).
   StatutoryFlags statutory;
+  // How Word and PDF exports are made (common/document/office_formats.h).
+  OfficeFormatOptions office_formats;
 };
 
 class BoardServer final : public RunningDaemon {

@@ -247,8 +247,9 @@ TEST_F(ReviewTest, ExportsEachFormatWholeOrNotAtAll) {
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_THAT(unknown.err, HasSubstr("no review nope"));
   EXPECT_FALSE(std::ifstream(none).good());
+  // (docx and pdf are formats since issue 22.)
   CommandResult format =
-      d_.Board({"export", "--review", "r1", "--format", "docx"});
+      d_.Board({"export", "--review", "r1", "--format", "rtf"});
   EXPECT_EQ(format.exit_code, 2);
   CommandResult rules = d_.Board(
       {"export", "--review", "r1", "--format", "md", "--min-score", "2"});
@@ -303,6 +304,14 @@ TEST_F(ReviewTest, PublishedExportRefusesARealNameUntilItIsGone) {
                            "outcome=Officer spoke to Mother at the door"});
   ASSERT_EQ(fixed.exit_code, 0) << fixed.err;
   SyncWait("police");
+  // Fit to publish, it still needs a sign-off of this content.
+  CommandResult unsigned_export =
+      d_.Board({"export", "--review", "r1", "--format", "md", "--published"});
+  EXPECT_EQ(unsigned_export.exit_code, 1);
+  EXPECT_THAT(unsigned_export.err, HasSubstr("not signed off"));
+  CommandResult signed_off = d_.Board(
+      {"publication", "signoff", "--review", "r1", "--note", "Approved"});
+  ASSERT_EQ(signed_off.exit_code, 0) << signed_off.err;
   CommandResult passed = d_.Board({"export", "--review", "r1", "--format", "md",
                                    "--published", "--out", out});
   ASSERT_EQ(passed.exit_code, 0) << passed.err;

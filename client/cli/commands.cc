@@ -13,6 +13,7 @@
 #include "client/cli/daemon_client.h"
 #include "client/cli/deadline_commands.h"
 #include "client/cli/digest_commands.h"
+#include "client/cli/publication_commands.h"
 #include "client/cli/record_commands.h"
 #include "client/cli/review_commands.h"
 #include "client/cli/status_commands.h"
@@ -51,6 +52,7 @@ void AddCommands(CLI::App& app, CliContext& context,
   AddDigestCommands(app, context, on);
   AddAuditCommands(app, context, on);
   AddReviewCommands(app, context, on);
+  AddPublicationCommands(app, context, on);
   AddBundleCommands(app, context, on);
   AddAdminCommands(app, context, on);
   AddCompletionCommand(app, context, action);

@@ -182,7 +182,7 @@ int Export(Client& client, const CliContext& context,
 
 int AddPseudonym(Client& client, const CliContext& context,
                  const std::string& review, const std::string& name,
-                 const std::string& pseudonym) {
+                 const std::string& pseudonym, const std::string& kind) {
   v1::EditRecordRequest request;
   request.set_review_id(review);
   request.set_type("pseudonym");
@@ -190,7 +190,8 @@ int AddPseudonym(Client& client, const CliContext& context,
   request.set_author(context.author);
   for (const auto& [field, value] :
        {std::pair<const char*, const std::string&>{"real_name", name},
-        {"pseudonym", pseudonym}}) {
+        {"pseudonym", pseudonym},
+        {"kind", kind}}) {
     v1::FieldSetting* setting = request.add_set();
     setting->set_name(field);
     setting->set_value(value);
@@ -218,11 +219,16 @@ int ListPseudonyms(Client& client, const CliContext& context,
     *context.out << ToJson(reply) << "\n";
     return kExitOk;
   }
-  Table table({"ID", "REAL NAME", "PSEUDONYM"});
+  Table table({"ID", "KIND", "REAL NAME", "PSEUDONYM"});
   for (const v1::RecordDetail& record : reply.records()) {
     v1::PseudonymEntry entry;
     if (!record.record().UnpackTo(&entry)) continue;
-    table.AddRow({record.record_id(), entry.real_name(), entry.pseudonym()});
+    const std::string kind =
+        entry.kind() == v1::PseudonymEntry::KIND_PLACE          ? "place"
+        : entry.kind() == v1::PseudonymEntry::KIND_ORGANISATION ? "organisation"
+                                                                : "person";
+    table.AddRow(
+        {record.record_id(), kind, entry.real_name(), entry.pseudonym()});
   }
   if (table.empty()) {
     *context.out << "no pseudonyms (add one on the board: casesync pseudonym "
@@ -324,15 +330,20 @@ void AddExportCommand(CLI::App& app, CliContext& context,
   auto published = std::make_shared<bool>(false);
   auto rules = std::make_shared<RulesFlags>();
   command->add_option("--review", *review, "review id")->required();
-  command->add_option("--format", *format, "md, html or json")
+  command
+      ->add_option("--format", *format,
+                   "md, html, json, docx (Word) or pdf; docx and pdf on "
+                   "the board")
       ->capture_default_str()
-      ->check(CLI::IsMember({"md", "html", "json"}));
+      ->check(CLI::IsMember({"md", "html", "json", "docx", "pdf"}));
   command->add_option("--out", *out,
                       "write to FILE (atomically) instead of stdout");
   command->add_flag("--published", *published,
                     "the public version (board only): published records "
-                    "only, real names replaced by pseudonyms; refused, "
-                    "listing each place, if a real name is left");
+                    "only, names replaced by pseudonyms, the publication "
+                    "profile applied; refused, listing each record, field "
+                    "and text, while a possible leak is undecided, and "
+                    "without a sign-off of its current content");
   AddRulesFlags(command, rules);
   command->footer(
       "Example:\n"
@@ -362,16 +373,25 @@ void AddPseudonymCommands(CLI::App& app, CliContext& context,
   auto review = std::make_shared<std::string>();
   auto name = std::make_shared<std::string>();
   auto as = std::make_shared<std::string>();
+  auto kind = std::make_shared<std::string>("person");
   add->add_option("--review", *review, "review id")->required();
   add->add_option("--name", *name, "the real name, as records write it")
       ->required();
   add->add_option("--as", *as, "its pseudonym, e.g. \"Child J\"")->required();
+  add->add_option("--kind", *kind,
+                  "what it names: a person (found also by parts and "
+                  "initials), a place (a street, an estate, a town) or an "
+                  "organisation (a school, a GP surgery)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"person", "place", "organisation"}));
   add->footer(
       "Example:\n"
       "  casesync pseudonym add --review cspr-7 --name \"Jane Smith\" --as "
-      "\"Mother\"");
-  add->callback(on([&context, review, name, as](Client& c) {
-    return AddPseudonym(c, context, *review, *name, *as);
+      "\"Mother\"\n"
+      "  casesync pseudonym add --review cspr-7 --name \"Elm Park Primary "
+      "School\" --as \"the primary school\" --kind organisation");
+  add->callback(on([&context, review, name, as, kind](Client& c) {
+    return AddPseudonym(c, context, *review, *name, *as, *kind);
   }));
   auto* list = pseudonym->add_subcommand("list", "show the map");
   auto l_review = std::make_shared<std::string>();

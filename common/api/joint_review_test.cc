@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/api/record_service.h"
+#include "common/publication/pseudonyms.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/temp_dir.h"
 #include "gmock/gmock.h"
@@ -223,6 +224,11 @@ TEST_F(JointReviewTest, PublishedKeepsPublishedRecordsAndReplacesNames) {
   JointReviewOptions options;
   options.published = true;
   v1::JointReview review = Build(options);
+  // Names are replaced as the published version is made
+  // (common/publication/publication.h).
+  auto board_map = PseudonymMap(*board_, "r1");
+  ASSERT_THAT(board_map, IsOk());
+  ApplyPseudonyms(*board_map, &review);
   EXPECT_TRUE(review.published());
   ASSERT_EQ(review.chronology().entries_size(), 1);
   EXPECT_EQ(review.chronology().entries(0).entry().event(),

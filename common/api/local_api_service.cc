@@ -244,6 +244,30 @@ grpc::Status LocalApiService::ExportReview(
       }));
 }
 
+grpc::Status LocalApiService::CheckPublication(
+    grpc::ServerContext*, const v1::CheckPublicationRequest* request,
+    v1::CheckPublicationReply* reply) {
+  return Reply(publication_.Check(*request), reply);
+}
+
+grpc::Status LocalApiService::SignOffPublication(
+    grpc::ServerContext*, const v1::SignOffPublicationRequest* request,
+    v1::EditRecordReply* reply) {
+  return Reply(publication_.SignOff(*request), reply);
+}
+
+grpc::Status LocalApiService::DecideLeak(grpc::ServerContext*,
+                                         const v1::DecideLeakRequest* request,
+                                         v1::EditRecordReply* reply) {
+  return Reply(publication_.DecideLeak(*request), reply);
+}
+
+grpc::Status LocalApiService::GetRedactionLog(
+    grpc::ServerContext*, const v1::RedactionLogRequest* request,
+    v1::RedactionLogReply* reply) {
+  return Reply(publication_.Log(*request), reply);
+}
+
 grpc::Status LocalApiService::ImportBundle(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::BundleStreamReply, v1::ImportBundleRequest>*

@@ -1,7 +1,7 @@
 // The gRPC adapter of the local API (local_api.proto): translates each call
-// to RecordService, ReviewService or StatutoryService (which it owns) or
-// SyncControl and their absl::Status to grpc::Status. Nothing else lives
-// here.
+// to RecordService, ReviewService, StatutoryService and PublicationService
+// (which it owns) or SyncControl and their absl::Status to grpc::Status.
+// Nothing else lives here.
 //
 // Thread-safety: as RecordService, ReviewService, StatutoryService and
 // SyncControl (all thread-safe).
@@ -9,6 +9,7 @@
 #define CASESYNC_COMMON_API_LOCAL_API_SERVICE_H_
 
 #include "casesync/v1/local_api.grpc.pb.h"
+#include "common/api/publication_service.h"
 #include "common/api/record_service.h"
 #include "common/api/review_service.h"
 #include "common/api/statutory_service.h"
@@ -30,6 +31,9 @@ struct LocalApiParts {
   // What the statutory clock counts with (docs/statutory_process.md);
   // null: the built-in England and Wales calendar, default settings.
   const PartnershipClock* clock = nullptr;
+  // How the board makes Word and PDF exports (defaults: pandoc and chromium
+  // from PATH).
+  OfficeFormatOptions office_formats;
 };
 
 // The built-in England and Wales calendar with no closure days and the
@@ -42,9 +46,11 @@ class LocalApiService final : public v1::LocalApi::Service {
       : parts_(parts),
         records_(parts.records),
         sync_(parts.sync),
+        publication_(parts.records),
         reviews_(
             parts.records, parts.sync,
-            parts.clock != nullptr ? parts.clock : &DefaultPartnershipClock()),
+            parts.clock != nullptr ? parts.clock : &DefaultPartnershipClock(),
+            &publication_, parts.office_formats),
         statutory_(parts.records, parts.clock != nullptr
                                       ? parts.clock
                                       : &DefaultPartnershipClock()) {}
@@ -121,10 +127,25 @@ class LocalApiService final : public v1::LocalApi::Service {
                            const v1::MoveRequestRequest* request,
                            v1::EditRecordReply* reply) override;
 
+  // Publication (docs/joint_review.md, "The published version").
+  grpc::Status CheckPublication(grpc::ServerContext* context,
+                                const v1::CheckPublicationRequest* request,
+                                v1::CheckPublicationReply* reply) override;
+  grpc::Status SignOffPublication(grpc::ServerContext* context,
+                                  const v1::SignOffPublicationRequest* request,
+                                  v1::EditRecordReply* reply) override;
+  grpc::Status DecideLeak(grpc::ServerContext* context,
+                          const v1::DecideLeakRequest* request,
+                          v1::EditRecordReply* reply) override;
+  grpc::Status GetRedactionLog(grpc::ServerContext* context,
+                               const v1::RedactionLogRequest* request,
+                               v1::RedactionLogReply* reply) override;
+
  private:
   const LocalApiParts parts_;
   RecordService* const records_;
   SyncControl* const sync_;
+  PublicationService publication_;
   ReviewService reviews_;
   StatutoryService statutory_;
 };

@@ -9,10 +9,11 @@
 #include "absl/strings/str_join.h"
 #include "common/base/status_macros.h"
 #include "common/calendar/dates.h"
+#include "common/document/office_formats.h"
 #include "common/document/review_render.h"
+#include "common/publication/pseudonyms.h"
 #include "common/records/field_value.h"
 #include "common/review/joint_review.h"
-#include "common/review/pseudonyms.h"
 
 namespace casesync {
 namespace {
@@ -150,6 +151,38 @@ v1::EditRecordRequest DecisionEdit(const v1::DecideDiscrepancyRequest& request,
   return edit;
 }
 
+// The published version in `state`, if it may be published: no possible
+// leak undecided, and a sign-off of exactly this content.
+// FAILED_PRECONDITION otherwise, listing every leak.
+[[nodiscard]] absl::StatusOr<v1::JointReview> PublishableReview(
+    absl::string_view review_id, PublicationState state) {
+  const std::vector<v1::PublicationLeak>& leaks = state.publication.leaks;
+  if (!leaks.empty()) {
+    std::vector<std::string> lines;
+    for (const v1::PublicationLeak& leak : leaks) {
+      lines.push_back(DescribeLeak(leak));
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        "not fit to publish: ", leaks.size(),
+        leaks.size() == 1 ? " place may still identify"
+                          : " places may still identify",
+        " someone (reword the record, add the full name to the pseudonym "
+        "map with casesync pseudonym add, or resolve each with casesync "
+        "publication redact or false-alarm):\n",
+        absl::StrJoin(lines, "\n")));
+  }
+  if (!state.signoff_current) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        state.signoff ? "the sign-off of review " : "review ", review_id,
+        state.signoff ? " is of earlier content: the published version has "
+                        "changed since; sign off again"
+                      : " is not signed off for publication",
+        " (casesync publication signoff --review ", review_id,
+        " --note TEXT)"));
+  }
+  return std::move(state.publication.review);
+}
+
 }  // namespace
 
 absl::StatusOr<v1::ListDiscrepanciesReply> ReviewService::ListDiscrepancies(
@@ -190,23 +223,13 @@ absl::StatusOr<v1::EditRecordReply> ReviewService::Decide(
   return records_->Edit(DecisionEdit(request, discrepancy, choice));
 }
 
-absl::Status ReviewService::Export(const v1::ExportReviewRequest& request,
-                                   const ExportSink& send) {
-  std::string (*render)(const v1::JointReview&) = nullptr;
-  if (request.format() == "md") {
-    render = RenderReviewMarkdown;
-  } else if (request.format() == "html") {
-    render = RenderReviewHtml;
-  } else if (request.format() == "json") {
-    render = RenderReviewJson;
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown format '", request.format(), "': md, html or json"));
-  }
-  if (request.published() && records_->role() != Role::kBoard) {
-    return absl::FailedPreconditionError(
-        "a published export is made on the board, which holds the review's "
-        "pseudonym map and checks that no real name is left");
+absl::StatusOr<v1::JointReview> ReviewService::Assemble(
+    const v1::ExportReviewRequest& request) {
+  if (request.published()) {
+    ASSIGN_OR_RETURN(
+        PublicationState state,
+        publication_->Prepare(request.review_id(), request.rules()));
+    return PublishableReview(request.review_id(), std::move(state));
   }
   JointReviewOptions options;
   options.rules = request.rules();
@@ -219,26 +242,52 @@ absl::Status ReviewService::Export(const v1::ExportReviewRequest& request,
     board = status.board();
     options.board = &board;
   }
-  ASSIGN_OR_RETURN(
-      v1::JointReview review,
-      BuildJointReview(*records_->replica(), request.review_id(), options));
-  const std::string document = render(review);
+  return BuildJointReview(*records_->replica(), request.review_id(), options);
+}
+
+absl::Status ReviewService::Export(const v1::ExportReviewRequest& request,
+                                   const ExportSink& send) {
+  const std::string& format = request.format();
+  // What the name check reads: the document, or for Word and PDF the text
+  // they are made from.
+  std::string (*render)(const v1::JointReview&) = nullptr;
+  if (format == "md" || format == "docx") {
+    render = RenderReviewMarkdown;
+  } else if (format == "html" || format == "pdf") {
+    render = RenderReviewHtml;
+  } else if (format == "json") {
+    render = RenderReviewJson;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown format '", format, "': md, html, json, docx or pdf"));
+  }
+  const bool office = format == "docx" || format == "pdf";
+  if ((request.published() || office) && records_->role() != Role::kBoard) {
+    return absl::FailedPreconditionError(
+        request.published()
+            ? "a published export is made on the board, which holds the "
+              "review's pseudonym map and checks that no real name is left"
+            : "Word and PDF are made on the board, which has the programs "
+              "that make them (export md or html here)");
+  }
+  ASSIGN_OR_RETURN(v1::JointReview review, Assemble(request));
+  std::string document = render(review);
   if (request.published()) {
+    // What rendering added (a heading, a label) is checked too.
     ASSIGN_OR_RETURN(std::vector<v1::PseudonymEntry> map,
                      PseudonymMap(*records_->replica(), request.review_id()));
-    std::vector<std::string> places = FindRealNames(map, review);
-    for (std::string& place : FindRealNamesInText(map, document)) {
-      places.push_back(
-          absl::StrCat("in the ", request.format(), " document, ", place));
-    }
+    std::vector<std::string> places = FindRealNamesInText(map, document);
     if (!places.empty()) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "not fit to publish: ", places.size(),
-          places.size() == 1 ? " place still names" : " places still name",
-          " someone in the review's pseudonym map (replace the name in the "
-          "record, or add the full name with casesync pseudonym add):\n",
+          "not fit to publish: the ", format,
+          " document still names someone in the review's pseudonym map:\n",
           absl::StrJoin(places, "\n")));
     }
+  }
+  if (format == "docx") {
+    ASSIGN_OR_RETURN(document, RenderReviewDocx(review, office_formats_));
+  } else if (format == "pdf") {
+    ASSIGN_OR_RETURN(document, RenderReviewPdf(review, office_formats_));
   }
   for (size_t at = 0; at < document.size(); at += kExportChunkBytes) {
     if (!send(absl::string_view(document).substr(at, kExportChunkBytes))) {

@@ -1,8 +1,8 @@
 // The joint review work of the local API (proto/casesync/v1/local_api.proto):
 // listing discrepancies, recording the review team's decisions on them, and
 // exporting the joint review document (common/review/joint_review.h assembles
-// it, common/document/review_render.h renders it, common/review/pseudonyms.h
-// checks a published one).
+// it, common/document/review_render.h renders it, and
+// common/api/publication_service.h makes the published version).
 //
 // Thread-safety: safe to call from many threads (it reads the replica and
 // writes through RecordService, both thread-safe).
@@ -10,13 +10,16 @@
 #define CASESYNC_COMMON_API_REVIEW_SERVICE_H_
 
 #include <functional>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "casesync/v1/local_api.pb.h"
+#include "common/api/publication_service.h"
 #include "common/api/record_service.h"
 #include "common/api/sync_control.h"
 #include "common/calendar/partnership_clock.h"
+#include "common/document/office_formats.h"
 
 namespace casesync {
 
@@ -27,10 +30,16 @@ using ExportSink = std::function<bool(absl::string_view piece)>;
 class ReviewService {
  public:
   // None is owned; each must outlive the service. `clock` is what the
-  // exported report's statutory timeline counts with.
+  // exported report's statutory timeline counts with; `office_formats`: how
+  // Word and PDF are made (on the board).
   ReviewService(RecordService* records, SyncControl* sync,
-                const PartnershipClock* clock)
-      : records_(records), sync_(sync), clock_(clock) {}
+                const PartnershipClock* clock, PublicationService* publication,
+                OfficeFormatOptions office_formats = {})
+      : records_(records),
+        sync_(sync),
+        clock_(clock),
+        publication_(publication),
+        office_formats_(std::move(office_formats)) {}
 
   // NOT_FOUND for an unknown review; INVALID_ARGUMENT for rules out of
   // range; store errors otherwise.
@@ -47,18 +56,28 @@ class ReviewService {
       const v1::DecideDiscrepancyRequest& request);
 
   // Renders the document and hands it to `send` in pieces of at most 1 MiB,
-  // only once it is complete and checked. INVALID_ARGUMENT for an unknown
+  // only once it is complete and checked. Word and PDF are made on the
+  // board only (common/document/office_formats.h; UNAVAILABLE when the
+  // program is missing, fails or is too slow). INVALID_ARGUMENT for an unknown
   // format; NOT_FOUND for an unknown review; FAILED_PRECONDITION for a
-  // published export on an agency daemon (the map is on the board) or one
-  // that still names someone (the message lists every place, one per
-  // line); CANCELLED if `send` returns false.
+  // published export on an agency daemon (the map is on the board), one
+  // with a possible leak undecided (the message lists every place, one per
+  // line: record, field and text), or one without a sign-off of its
+  // current content; CANCELLED if `send` returns false.
   [[nodiscard]] absl::Status Export(const v1::ExportReviewRequest& request,
                                     const ExportSink& send);
 
  private:
+  // The joint review `request` exports: the working review, or the
+  // published version once it may be published.
+  [[nodiscard]] absl::StatusOr<v1::JointReview> Assemble(
+      const v1::ExportReviewRequest& request);
+
   RecordService* const records_;
   SyncControl* const sync_;
   const PartnershipClock* const clock_;
+  PublicationService* const publication_;
+  const OfficeFormatOptions office_formats_;
 };
 
 }  // namespace casesync

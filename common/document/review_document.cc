@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "common/document/published_report.h"
 #include "common/document/review_terms.h"
 #include "common/document/statutory_timeline.h"
 
@@ -521,6 +522,10 @@ void AddAppendix(const v1::JointReview& review, MarkdownDocument* doc,
 }  // namespace
 
 void BuildReviewDocument(const v1::JointReview& review, MarkdownDocument* doc) {
+  if (review.published()) {
+    BuildPublishedReport(review, doc);
+    return;
+  }
   const Numbering numbers = NumberRecords(review);
   // Agencies: the review's, those contributing, and those with a summary.
   std::vector<std::string> agencies;

@@ -80,10 +80,22 @@ std::string RenderReviewHtml(const v1::JointReview& review) {
                   "<meta name=\"viewport\" content=\"width=device-width, "
                   "initial-scale=1\">\n<title>",
                   HtmlEscape(title.empty() ? "Joint case review" : title),
-                  "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n",
-                  "<figure class=\"timeline\">\n", svg, "<figcaption>",
-                  kCaption, "</figcaption>\n</figure>\n<main>\n", body,
-                  "</main>\n</body>\n</html>\n");
+                  "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n");
+  const std::string figure =
+      absl::StrCat("<figure class=\"timeline\">\n", svg, "<figcaption>",
+                   kCaption, "</figcaption>\n</figure>\n");
+  // The working document opens with the timeline; the published report puts
+  // its title first, then the timeline.
+  const size_t title_end =
+      review.published() ? body.find("</h1>\n") : std::string::npos;
+  if (title_end == std::string::npos) {
+    absl::StrAppend(&page, figure, "<main>\n", body);
+  } else {
+    const size_t split = title_end + sizeof("</h1>\n") - 1;
+    absl::StrAppend(&page, "<main>\n", absl::string_view(body).substr(0, split),
+                    figure, absl::string_view(body).substr(split));
+  }
+  absl::StrAppend(&page, "</main>\n</body>\n</html>\n");
   return page;
 }
 

@@ -14,7 +14,8 @@
 // headings and list items a line break of the record text becomes a space;
 // elsewhere each line of a free-text field is a paragraph.
 //
-// The HTML page opens with a timeline picture (common/document/timeline_svg.h:
+// The HTML page opens with a timeline picture (the published report: after
+// its title) (common/document/timeline_svg.h:
 // inline SVG, one lane per agency, each contact a mark, key practice episodes
 // as shaded spans, discrepancies ringed, gaps in contact hatched), then the
 // document: the same tree rendered to HTML by cmark-gfm, which is what

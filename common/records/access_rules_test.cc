@@ -83,6 +83,14 @@ TEST(AccessRulesTest, DisclosureFollowsMembershipOwnershipAndVisibility) {
                           v1::VISIBILITY_AGENCY, &review));
   EXPECT_FALSE(MayDisclose("police", Ref(v1::RECORD_TYPE_PSEUDONYM, "board"),
                            v1::VISIBILITY_REVIEW, &review));
+  // The publication's records stay on the board, even marked published.
+  for (v1::RecordType type :
+       {v1::RECORD_TYPE_PUBLICATION_PROFILE, v1::RECORD_TYPE_LEAK_DECISION,
+        v1::RECORD_TYPE_SIGNOFF}) {
+    EXPECT_FALSE(MayDisclose("police", Ref(type, "board"),
+                             v1::VISIBILITY_PUBLISHED, &review))
+        << type;
+  }
 }
 
 TEST(AccessRulesTest, ContributionRequestsMoveOnlyByTheirOwners) {

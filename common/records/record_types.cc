@@ -40,6 +40,12 @@ const std::vector<RecordTypeInfo>& AllRecordTypes() {
            false, true},
           {v1::RECORD_TYPE_BIRTH_DATE, "birth_date",
            v1::SubjectBirthDate::descriptor(), false, /*disclosable=*/false},
+          {v1::RECORD_TYPE_PUBLICATION_PROFILE, "profile",
+           v1::PublicationProfile::descriptor(), false, /*disclosable=*/false},
+          {v1::RECORD_TYPE_LEAK_DECISION, "leak_decision",
+           v1::LeakDecision::descriptor(), false, /*disclosable=*/false},
+          {v1::RECORD_TYPE_SIGNOFF, "signoff",
+           v1::PublicationSignoff::descriptor(), false, /*disclosable=*/false},
       };
   return *types;
 }

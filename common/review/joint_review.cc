@@ -16,7 +16,6 @@
 #include "common/records/record_types.h"
 #include "common/replica/review_lookup.h"
 #include "common/review/event_matching.h"
-#include "common/review/pseudonyms.h"
 #include "common/review/statutory_clock.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -59,8 +58,11 @@ struct ReviewRecords {
                                        /*include_deleted=*/false));
   ReviewRecords records;
   for (const RecordView& view : views) {
-    if (view.ref.type() == v1::RECORD_TYPE_REVIEW ||
-        view.ref.type() == v1::RECORD_TYPE_PSEUDONYM) {
+    // The review itself, and what never leaves the board (the pseudonym
+    // map, the publication's own records), are no agency's contribution.
+    const RecordTypeInfo* type = FindRecordType(view.ref.type());
+    if (view.ref.type() == v1::RECORD_TYPE_REVIEW || type == nullptr ||
+        !type->disclosable) {
       continue;
     }
     if (published && view.visibility != v1::VISIBILITY_PUBLISHED &&
@@ -325,12 +327,6 @@ absl::StatusOr<v1::JointReview> BuildJointReview(
   // Open edit conflicts are working material: not in a published report.
   if (!options.published)
     RETURN_IF_ERROR(AddConflicts(replica, review_id, &out));
-
-  if (options.published) {
-    ASSIGN_OR_RETURN(std::vector<v1::PseudonymEntry> map,
-                     PseudonymMap(replica, review_id));
-    ApplyPseudonyms(map, &out);
-  }
   return out;
 }
 

@@ -25,8 +25,8 @@ namespace casesync {
 struct JointReviewOptions {
   // Rules for the chronology and discrepancies (zero fields: defaults).
   v1::MatchRules rules;
-  // Only records of published visibility, names replaced by pseudonyms
-  // (the caller checks what is left: common/review/pseudonyms.h).
+  // Only records of published visibility, and no open conflicts (the
+  // caller makes it fit to publish: common/publication/publication.h).
   bool published = false;
   // The board's status, for each agency's last contact and verdicts; null
   // on an agency daemon.

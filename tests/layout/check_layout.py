@@ -25,7 +25,7 @@ import tempfile
 
 # Room -> the rooms it may include. A room is a folder of product code.
 COMMON = ['base', 'calendar', 'records', 'replica', 'import', 'security', 'sync',
-          'review', 'document', 'program', 'api', 'daemon']
+          'review', 'publication', 'document', 'program', 'api', 'daemon']
 ALLOWED = {
     'common/base': [],
     'common/calendar': ['common/base'],
@@ -38,12 +38,13 @@ ALLOWED = {
     'common/sync': ['common/base', 'common/records', 'common/security'],
     'common/review': ['common/base', 'common/calendar', 'common/records',
                       'common/replica'],
+    'common/publication': ['common/base', 'common/records'],
     'common/document': ['common/base', 'common/records'],
     'common/program': ['common/base'],
     'common/api': ['common/base', 'common/calendar', 'common/records',
                    'common/replica', 'common/import',
                    'common/security', 'common/sync', 'common/review',
-                   'common/document', 'common/program'],
+                   'common/publication', 'common/document', 'common/program'],
     'common/daemon': ['common/base', 'common/calendar', 'common/records',
                       'common/replica',
                       'common/security', 'common/sync', 'common/program',

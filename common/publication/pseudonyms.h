@@ -1,20 +1,15 @@
-// Making a joint review fit to publish: replacing real names by the
-// pseudonyms of the review's pseudonym map, and finding any real name, or
-// part of one, that is still there.
-//
-// Names match whole words only, in any letter case: "Jane Smith" matches
-// "jane SMITH" but not "Smithson". A word is a run of ASCII letters and
-// digits and non-ASCII characters ("Zoë" is one word; "Smith's" holds the
-// word "Smith"); letter case is folded for ASCII only. The words of a full
-// name may be separated by any white space, a line break included.
+// Replacing the real names of a review's pseudonym map by their pseudonyms
+// in a joint review, and finding any real name, part of one, or initials
+// still there. Names are matched however they are written
+// (common/publication/name_matcher.h says how).
 //
 // Replacement takes the map's full names, longest first, so "Jane Smith"
-// becomes its own pseudonym before "Jane" alone becomes hers. A part of a
-// name (each word of a real name of two letters or more on its own, such as
-// a surname or a first name) is never replaced, only found: a document that
-// still holds one is not fit to publish, and a person must decide how to word
-// it. An entry with no real name is ignored; one with no pseudonym replaces
-// nothing, and its name is still found.
+// becomes her pseudonym before "Jane" alone becomes hers. A part of a name
+// (a surname alone, a first name) or initials are never replaced, only
+// found: a person decides how to word the record, or redacts it
+// (common/publication/publication.h). An entry with no real name is
+// ignored; one with no pseudonym replaces nothing, and its name is still
+// found.
 //
 // Pseudonyms are never flagged: a word of a real name inside a pseudonym
 // ("Child" of the real name "Jay Child" in the pseudonym "Child J") is not
@@ -23,8 +18,8 @@
 // alarms rather than a missed name.
 //
 // Thread-safety: pure functions.
-#ifndef CASESYNC_COMMON_REVIEW_PSEUDONYMS_H_
-#define CASESYNC_COMMON_REVIEW_PSEUDONYMS_H_
+#ifndef CASESYNC_COMMON_PUBLICATION_PSEUDONYMS_H_
+#define CASESYNC_COMMON_PUBLICATION_PSEUDONYMS_H_
 
 #include <string>
 #include <vector>
@@ -41,9 +36,9 @@ namespace casesync {
 void ApplyPseudonyms(const std::vector<v1::PseudonymEntry>& map,
                      v1::JointReview* review);
 
-// Every place in `review` where a real name of `map`, or a part of one,
-// appears: one line each, naming the place by record and field and quoting
-// what was found, e.g.
+// Every place in `review` where a real name of `map`, a part of one or
+// initials appear: one line each, naming the place by record and field and
+// quoting what was found, e.g.
 //   chronology entry 01J...: event: "smith" (part of a real name)
 //   finding 01J...: questions_for_board #2: "Jane Smith" (real name)
 //   discrepancy d5b6...: versions #1.event: "Jane" (part of a real name)
@@ -61,6 +56,10 @@ std::vector<std::string> FindRealNames(
 std::vector<std::string> FindRealNamesInText(
     const std::vector<v1::PseudonymEntry>& map, absl::string_view document);
 
+// The text of [begin, end) of `text` on one line, white space runs as one
+// space, quoted: "\"Jane Smith\"".
+std::string QuoteFound(absl::string_view text, size_t begin, size_t end);
+
 }  // namespace casesync
 
-#endif  // CASESYNC_COMMON_REVIEW_PSEUDONYMS_H_
+#endif  // CASESYNC_COMMON_PUBLICATION_PSEUDONYMS_H_

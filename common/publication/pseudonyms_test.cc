@@ -1,4 +1,4 @@
-#include "common/review/pseudonyms.h"
+#include "common/publication/pseudonyms.h"
 
 #include <string>
 #include <vector>
