@@ -254,8 +254,16 @@ TEST_F(SharingTest, ANewRecordIsItsOwnersUntilWidened) {
   ASSERT_TRUE(d_.StartAgency("csc"));
   ASSERT_NO_FATAL_FAILURE(CreateReview("police,csc"));
   SyncWait("police");
-  const std::string entry = AddEntry(
-      "police", {"date=2024-03-04", "source=PNC 9", "event=Welfare check"});
+  // Added without --visibility: the author is told it is theirs alone, and
+  // how to share it.
+  CommandResult added = d_.Agency(
+      "police", {"record", "add", "--review", "r1", "--type", "chronology",
+                 "--set", "date=2024-03-04", "--set", "source=PNC 9", "--set",
+                 "event=Welfare check"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const std::string entry = added.out.substr(0, added.out.find('\n'));
+  EXPECT_THAT(added.err, HasSubstr("your agency and the board's"));
+  EXPECT_THAT(added.err, HasSubstr("--visibility review"));
   EXPECT_FALSE(CscHoldsAfterSync(entry));
   CommandResult widened = Edit("police", entry, {"--visibility", "review"});
   ASSERT_EQ(widened.exit_code, 0) << widened.err;

@@ -254,6 +254,10 @@ void PrintSharing(const v1::EditRecordReply& reply, std::ostream& err) {
     err << "visible to your agency and the board's review team only";
     if (reply.narrowed()) {
       err << "; agencies that had it are told to remove it when they sync";
+    } else {
+      err << " (`casesync record edit " << reply.record_id()
+          << " --review R --visibility review` shares it with the review's "
+             "agencies)";
     }
     err << "\n";
     return;

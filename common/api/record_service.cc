@@ -188,7 +188,12 @@ absl::StatusOr<v1::EditRecordReply> RecordService::Commit(RecordEdit edit,
   v1::EditRecordReply reply;
   reply.set_record_id(change.record().record_id());
   *reply.mutable_dot() = change.dot();
-  if (writes_visibility && edit.record.type() != v1::RECORD_TYPE_REVIEW) {
+  // Say whom the record is shared with when the write set its visibility,
+  // or created it with the default (its owner's only): an author who did
+  // not think about sharing learns where the entry stands.
+  if ((writes_visibility || !existing.has_value()) &&
+      edit.record.type() != v1::RECORD_TYPE_REVIEW &&
+      FindRecordType(edit.record.type())->disclosable) {
     RETURN_IF_ERROR(DescribeSharing(change.record(), before, &reply));
   }
   return reply;
