@@ -169,6 +169,10 @@ size_t MatchAt(const std::string& t, size_t at, const Pattern& pattern) {
       }
     }
     const std::string& word = pattern.words[w];
+    // The first byte chose the pattern's bucket; most candidates differ in
+    // the next, which is cheaper to look at than a compare call.
+    if (word.size() >= 2 && (i + 1 >= t.size() || t[i + 1] != word[1]))
+      return std::string::npos;
     if (t.compare(i, word.size(), word) != 0) return std::string::npos;
     i += word.size();
   }
@@ -301,7 +305,8 @@ bool NameMatcher::Replace(std::string* text,
   bool changed = false;
   for (size_t i = 0; i < t.size(); ++i) {
     if (!IsFoldedWordByte(t[i]) || !AtWordStart(t, i)) continue;
-    for (const Pattern& name : patterns_->full[Bucket(t.substr(i, 1))]) {
+    const size_t bucket = static_cast<unsigned char>(t[i]);
+    for (const Pattern& name : patterns_->full[bucket]) {
       if (name.entry->pseudonym().empty()) continue;
       const size_t end = MatchAt(t, i, name);
       if (end == std::string::npos) continue;
@@ -340,7 +345,7 @@ std::vector<NameMatcher::Hit> NameMatcher::Find(absl::string_view text) const {
   std::vector<Found> found;
   for (size_t i = 0; i < t.size(); ++i) {
     if (!IsFoldedWordByte(t[i]) || !AtWordStart(t, i)) continue;
-    const size_t bucket = Bucket(t.substr(i, 1));
+    const size_t bucket = static_cast<unsigned char>(t[i]);
     for (const Pattern& pseudonym : patterns_->pseudonyms[bucket]) {
       const size_t end = MatchAt(t, i, pseudonym);
       if (end != std::string::npos) cover.emplace_back(i, end);
