@@ -15,8 +15,9 @@
 # Files in DIR: ca.crt (give to every replica as --tls_ca), ca.key (keep
 # offline: it can mint identities), ID.crt and ID.key per replica
 # (--tls_cert, --tls_key; the key is mode 600), crl/ (the board's
-# --tls_crl_dir: the CA's revocation list under its hash name, as OpenSSL and
-# gRPC look it up). docs/security.md covers rotation and revocation.
+# --tls_crl_dir: the CA's revocation lists under their hash name, HASH.r0,
+# HASH.r1, ..., the newest last). docs/security.md covers rotation and
+# revocation.
 #
 # For tests, CASESYNC_CERT_START and CASESYNC_CERT_END (YYYYMMDDHHMMSSZ) set
 # the validity of the next `issue` exactly, to make an expired certificate.
@@ -103,15 +104,33 @@ issue_cert() {
   echo "certs.sh: issued $dir/$id.crt (CN=$id)" >&2
 }
 
+# Writes the CA's current revocation list into DIR/crl as the next file of
+# its hash (HASH.r0, HASH.r1, ...), keeping the older ones: OpenSSL's
+# directory lookup reads HASH.r0, HASH.r1, ... in turn and stops at the first
+# number missing, caches what it read, and of two lists of one CA uses the
+# later. A list rewritten under the same name would never be seen by a
+# lookup that had read it before; a new number is. The board re-reads the
+# directory whenever it changes (server/revocation_watch.h).
 write_crl() {
   local dir="$1"
+  # OpenSSL prefers the later of two lists only by their thisUpdate time, in
+  # whole seconds: never write two in the same second.
+  if [ -f "$dir/crl.pem" ] &&
+    [ "$(date +%s)" -le "$(stat -c %Y "$dir/crl.pem")" ]; then
+    sleep 1
+  fi
   openssl ca -config "$dir/openssl.cnf" -gencrl -out "$dir/crl.pem" 2>"$dir/openssl.log" ||
     die "openssl could not write the revocation list (see $dir/openssl.log)"
-  rm -rf "$dir/crl.new"
-  mkdir "$dir/crl.new"
-  cp "$dir/crl.pem" "$dir/crl.new/$(openssl crl -in "$dir/crl.pem" -hash -noout).r0"
-  rm -rf "$dir/crl"
-  mv "$dir/crl.new" "$dir/crl"
+  local hash next=0 old
+  hash="$(openssl crl -in "$dir/crl.pem" -hash -noout)"
+  mkdir -p "$dir/crl"
+  for old in "$dir/crl/$hash".r*; do
+    [ -e "$old" ] || continue
+    old="${old##*.r}"
+    if [[ "$old" =~ ^[0-9]+$ ]] && [ "$old" -ge "$next" ]; then next=$((old + 1)); fi
+  done
+  cp "$dir/crl.pem" "$dir/crl/.new"
+  mv "$dir/crl/.new" "$dir/crl/$hash.r$next"
 }
 
 command -v openssl >/dev/null || die "openssl is not installed (deploy/install-deps.sh installs it)"
@@ -151,7 +170,7 @@ case "$cmd" in
     openssl ca -config "$dir/openssl.cnf" -revoke "$dir/$3.crt" 2>"$dir/openssl.log" ||
       die "openssl could not revoke $3 (see $dir/openssl.log)"
     write_crl "$dir"
-    echo "certs.sh: revoked $dir/$3.crt; the board reads $dir/crl on new connections" >&2
+    echo "certs.sh: revoked $dir/$3.crt; a board reading $dir/crl refuses it from now on, and ends its open connection within a second or two" >&2
     ;;
   crl)
     [ $# -eq 2 ] || usage

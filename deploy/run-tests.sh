@@ -28,6 +28,8 @@ if [ ! -f "$build_dir-asan/CMakeCache.txt" ]; then
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCASESYNC_FUZZ=ON
 fi
 cmake --build "$build_dir-asan" -j 2
+suppressions="$(pwd)/tests/lsan_suppressions.txt"
 (cd "$build_dir-asan" &&
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    LSAN_OPTIONS="suppressions=$suppressions" \
     ctest --output-on-failure -j 2 --timeout 1800)

@@ -101,6 +101,11 @@ absl::Status BoardServer::StartSyncServer(const BoardServerOptions& options) {
   sync_options.insecure = options.transport.insecure;
   sync_options.max_push_bytes = options.max_message_bytes / 2;
   sync_options.metrics = &metrics_;
+  if (!options.transport.insecure && !options.transport.tls_crl_dir.empty()) {
+    revocation_ = std::make_unique<RevocationWatch>(
+        options.transport.tls_ca, options.transport.tls_crl_dir);
+    sync_options.revocation = revocation_.get();
+  }
   sync_service_ = std::make_unique<SyncService>(board_.get(), sync_options);
   // Standard gRPC health checking (grpc.health.v1) and server reflection,
   // so that an operator's usual gRPC tools can ask the sync port whether it

@@ -85,6 +85,7 @@ class BoardServer final : public RunningDaemon {
 
   SyncMetrics metrics_;
   std::unique_ptr<Board> board_;
+  std::unique_ptr<RevocationWatch> revocation_;  // read by sync_service_
   std::unique_ptr<SyncService> sync_service_;
   std::unique_ptr<PartnershipClock> clock_;  // read by local_service_
   std::unique_ptr<LocalApiService> local_service_;

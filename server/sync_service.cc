@@ -1,6 +1,7 @@
 #include "server/sync_service.h"
 
 #include <deque>
+#include <functional>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -20,18 +21,24 @@ namespace {
 
 using Stream = grpc::ServerReaderWriter<v1::BoardFrame, v1::AgencyFrame>;
 
+// Whether the agency at the other end is still to be trusted (its
+// certificate not revoked since the stream opened): OK, or why not.
+using TrustCheck = std::function<absl::Status()>;
+
 // One agency's open stream: serialises the two threads' writes and hands
 // pings from the reading thread to the feed thread.
 class Session {
  public:
   Session(Board* board, std::string agency, Stream* stream, size_t max_bytes,
-          const std::atomic<bool>* stopping, SyncMetrics* metrics)
+          const std::atomic<bool>* stopping, SyncMetrics* metrics,
+          TrustCheck trusted)
       : board_(board),
         agency_(std::move(agency)),
         stream_(stream),
         max_bytes_(max_bytes),
         stopping_(stopping),
-        metrics_(metrics) {}
+        metrics_(metrics),
+        trusted_(std::move(trusted)) {}
 
   bool Write(const v1::BoardFrame& frame) {
     absl::MutexLock lock(&write_mu_);
@@ -67,6 +74,9 @@ class Session {
   [[nodiscard]] absl::Status TailFeed(uint64_t cursor) {
     Feed* feed = board_->feed();
     while (!stopping_->load()) {
+      // Checked at least once a second (the wait below), so that an idle
+      // stream of a revoked agency ends too.
+      RETURN_IF_ERROR(trusted_());
       const uint64_t wakes = feed->wake_count();
       const absl::Time started = absl::Now();
       absl::StatusOr<FeedRead> read =
@@ -141,6 +151,7 @@ class Session {
   const size_t max_bytes_;
   const std::atomic<bool>* const stopping_;
   SyncMetrics* const metrics_;
+  const TrustCheck trusted_;
   OwnChangesBack own_back_;
   absl::Mutex write_mu_;
   absl::Mutex mu_;
@@ -363,9 +374,13 @@ void ReadFrames(Stream* stream, const ChangeLimits& limits,
 [[nodiscard]] absl::Status ApplyFrames(Ingest* ingest,
                                        const std::string& agency,
                                        HandoffQueue<Incoming>* frames,
-                                       HandoffQueue<Applied>* applied) {
+                                       HandoffQueue<Applied>* applied,
+                                       const TrustCheck& trusted) {
   Incoming incoming;
   while (frames->Pop(&incoming)) {
+    // Nothing is taken from an agency whose certificate was revoked since
+    // its stream opened.
+    RETURN_IF_ERROR(trusted());
     const v1::AgencyFrame& frame = incoming.frame;
     switch (frame.frame_case()) {
       case v1::AgencyFrame::kPush: {
@@ -392,6 +407,22 @@ void ReadFrames(Stream* stream, const ChangeLimits& limits,
     }
   }
   return absl::OkStatus();
+}
+
+// The trust check of the call's peer: its TLS certificate against
+// `revocation`; always OK without either (insecure mode, no revocation
+// directory).
+TrustCheck TrustCheckFor(const grpc::ServerContext& context,
+                         RevocationWatch* revocation) {
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (revocation == nullptr || auth == nullptr) {
+    return [] { return absl::OkStatus(); };
+  }
+  std::vector<grpc::string_ref> pems = auth->FindPropertyValues("x509_pem_cert");
+  if (pems.size() != 1) return [] { return absl::OkStatus(); };
+  return [revocation, pem = std::string(pems[0].data(), pems[0].size())] {
+    return revocation->Check(pem);
+  };
 }
 
 // What the stream returns once it ended with `status`, logged.
@@ -422,6 +453,12 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
     return ToGrpcStatus(caller.status());
   }
   const std::string& agency = *caller;
+  const TrustCheck trusted = TrustCheckFor(*context, options_.revocation);
+  if (absl::Status status = trusted(); !status.ok()) {
+    spdlog::warn("sync refused from agency {}: {}", agency,
+                 std::string(status.message()));
+    return ToGrpcStatus(status);
+  }
   v1::AgencyFrame first;
   if (!stream->Read(&first)) return grpc::Status::OK;
   if (!first.has_hello() ||
@@ -436,7 +473,7 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
         " (an agency of an earlier release: upgrade it, docs/operations.md)")));
   }
   Session session(board_, agency, stream, options_.max_feed_frame_bytes,
-                  &stopping_, options_.metrics);
+                  &stopping_, options_.metrics, trusted);
   absl::StatusOr<v1::BoardFrame> welcome = WelcomeFor(
       board_, options_.max_push_bytes, agency, first.hello(), &session);
   if (!welcome.ok()) return ToGrpcStatus(welcome.status());
@@ -467,7 +504,7 @@ grpc::Status SyncService::Sync(grpc::ServerContext* context, Stream* stream) {
                                    &applied);
   });
   absl::Status status =
-      ApplyFrames(board_->ingest(), agency, &frames, &applied);
+      ApplyFrames(board_->ingest(), agency, &frames, &applied, trusted);
   if (!status.ok()) context->TryCancel();  // ends the reader's Read
   frames.Close();
   reader.join();

@@ -18,6 +18,7 @@
 #include "casesync/v1/sync.grpc.pb.h"
 #include "common/daemon/metrics.h"
 #include "server/board.h"
+#include "server/revocation_watch.h"
 
 namespace casesync {
 
@@ -31,6 +32,11 @@ struct SyncServiceOptions {
   uint64_t max_push_bytes = 4 << 20;
   // Where to record push and pull latencies; not owned; may be null.
   SyncMetrics* metrics = nullptr;
+  // Checks each TLS peer's certificate against the revocation lists as they
+  // are now, at every frame and about once a second while idle: a revoked
+  // agency's open stream is ended. Not owned; null without TLS or without a
+  // revocation directory.
+  RevocationWatch* revocation = nullptr;
 };
 
 class SyncService final : public v1::BoardSync::Service {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "casesync/v1/local_api.pb.h"
@@ -252,15 +253,84 @@ TEST_F(TlsTest, AnExpiredCertificateIsRefused) {
   ExpectRefused("police");
 }
 
+// What `agency`'s status says once the board refused it as revoked: not
+// connected, and why (an open stream is ended first; the agency's next
+// attempt, within its one-second backoff, is refused with the reason).
+void ExpectToldRevoked(Deployment& d, const std::string& agency) {
+  v1::AgencyStatus status;
+  EXPECT_TRUE(Deployment::WaitFor([&] {
+    status = FromJson<v1::AgencyStatus>(d.Agency(agency, {"status", "--json"}));
+    return absl::StrContains(status.last_error(), "revoked");
+  })) << status.DebugString();
+  EXPECT_FALSE(status.connected());
+  EXPECT_THAT(status.last_error(), HasSubstr("certificate has been revoked"));
+  CommandResult human = d.Agency(agency, {"status"});
+  EXPECT_THAT(human.out + human.err, HasSubstr("revoked"));
+}
+
 TEST_F(TlsTest, ARevokedCertificateIsRefusedAndAReissuedOneWorks) {
   ASSERT_TRUE(RunCertsScript({"revoke", pki_, "police"}));
-  ExpectRefused("police");
+  ASSERT_TRUE(d_.StartAgency("police"));
+  CommandResult refused =
+      d_.Agency("police", {"sync", "--wait", "--timeout", "20"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  ExpectToldRevoked(d_, "police");
+  EXPECT_FALSE(BoardHeardFrom("police"));
+  EXPECT_THAT(BoardLog(), HasSubstr("sync refused from agency police"));
   // Rotation: a new certificate for the same agency is accepted.
   ASSERT_TRUE(RunCertsScript({"issue", pki_, "police"}));
   ASSERT_TRUE(d_.StartAgency("police"));
   CommandResult sync = d_.Agency("police", {"sync", "--wait"});
   EXPECT_EQ(sync.exit_code, 0) << sync.err;
   EXPECT_TRUE(BoardHeardFrom("police"));
+}
+
+// An agency connected before its certificate was revoked is cut off: what
+// it writes afterwards is not accepted, and its status says why. The
+// revocation list is re-read without restarting the board.
+TEST_F(TlsTest, AConnectedAgencyIsCutOffOnceRevoked) {
+  ASSERT_TRUE(d_.StartAgency("police"));
+  ASSERT_EQ(d_.Agency("police", {"sync", "--wait"}).exit_code, 0);
+  auto connected =
+      FromJson<v1::AgencyStatus>(d_.Agency("police", {"status", "--json"}));
+  ASSERT_TRUE(connected.connected());
+  ASSERT_TRUE(RunCertsScript({"revoke", pki_, "police"}));
+  CommandResult added = d_.Agency(
+      "police", {"record", "add", "--review", "r1", "--type", "chronology",
+                 "--visibility", "review", "--set", "date=2024-03-04", "--set",
+                 "source=PC Smith", "--set", "event=Written after revocation"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  CommandResult sync =
+      d_.Agency("police", {"sync", "--wait", "--timeout", "20"});
+  EXPECT_EQ(sync.exit_code, 1) << sync.out;
+  ExpectToldRevoked(d_, "police");
+  CommandResult listed =
+      d_.Board({"record", "list", "--review", "r1", "--type", "chronology"});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_THAT(listed.out, ::testing::Not(HasSubstr("after revocation")));
+  auto status = FromJson<v1::BoardStatus>(d_.Board({"status", "--json"}));
+  for (const auto& row : status.agencies()) {
+    if (row.agency() == "police") {
+      EXPECT_EQ(row.accepted(), 0u);
+    }
+  }
+  EXPECT_THAT(BoardLog(), HasSubstr("certificate has been revoked"));
+}
+
+// The board refuses a revocation directory that holds no list: it would
+// check nothing while looking configured.
+TEST_F(TlsTest, AnEmptyRevocationDirectoryIsRefusedAtStart) {
+  d_.StopBoard();
+  const std::string empty = d_.dir() + "/empty-crl";
+  std::filesystem::create_directory(empty);
+  CommandResult result = testing::Run(
+      {CASESYNC_BOARD_BIN, "--data_dir", d_.dir() + "/board2", "--listen",
+       "127.0.0.1:0", "--socket", d_.dir() + "/board2.sock", "--tls_cert",
+       pki_ + "/board.crt", "--tls_key", pki_ + "/board.key", "--tls_ca",
+       pki_ + "/ca.crt", "--tls_crl_dir", empty});
+  EXPECT_EQ(result.exit_code, 2);  // a flag's value refused, as all are
+  EXPECT_THAT(result.err, HasSubstr("holds no revocation list"));
+  EXPECT_FALSE(std::filesystem::exists(d_.dir() + "/board2/CURRENT"));
 }
 
 TEST_F(TlsTest, AnAgencyRefusesAServerWithoutTheBoardsCertificate) {

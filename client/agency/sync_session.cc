@@ -37,7 +37,13 @@ absl::Status SyncSession::Run() {
   if (!greeted.ok() || !welcomed_) return Finish(greeted);
   std::thread reader([this] { ReadFrames(); });
   const absl::Status pushed = PushUntilDone();
-  context_.TryCancel();
+  {
+    // The reader may still be waiting on the board: end its Read. A stream
+    // the board ended is left alone, so that Finish has the board's status
+    // (a refusal's reason), not CANCELLED.
+    absl::MutexLock lock(&mu_);
+    if (!reader_done_) context_.TryCancel();
+  }
   reader.join();
   return Finish(!pushed.ok() ? pushed : reader_status_);
 }
@@ -77,7 +83,10 @@ bool SyncSession::Write(const v1::AgencyFrame& frame) {
 
 absl::Status SyncSession::Greet() {
   v1::BoardFrame frame;
-  if (!Write(Hello()) || !stream_->Read(&frame)) return absl::OkStatus();
+  if (!Write(Hello()) || !stream_->Read(&frame)) {
+    board_ended_ = true;
+    return absl::OkStatus();
+  }
   if (!frame.has_welcome()) {
     return absl::FailedPreconditionError("the board did not answer Hello");
   }
@@ -144,6 +153,8 @@ void SyncSession::ReadFrames() {
   }
   if (!reader_status_.ok()) context_.TryCancel();
   absl::MutexLock lock(&mu_);
+  // Read ended without a bad frame: the board (or the network) ended it.
+  board_ended_ = reader_status_.ok() && !cancelled_;
   reader_done_ = true;
 }
 
@@ -237,7 +248,7 @@ absl::StatusOr<bool> SyncSession::PushNext() {
 }
 
 absl::Status SyncSession::Finish(absl::Status error) {
-  context_.TryCancel();
+  if (!board_ended_ || !error.ok()) context_.TryCancel();
   const grpc::Status grpc_status = stream_->Finish();
   if (!error.ok()) return error;
   const absl::Status status = FromGrpcStatus(grpc_status);
@@ -245,6 +256,11 @@ absl::Status SyncSession::Finish(absl::Status error) {
   if (absl::IsUnavailable(status) && !welcomed_) {
     return absl::UnavailableError(absl::StrCat(
         "cannot reach the board at ", address, ": ", status.message()));
+  }
+  if (status.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "lost the connection to the board at ", address,
+        " (the board closed the stream)"));
   }
   if (absl::IsUnavailable(status) || absl::IsCancelled(status)) {
     return absl::UnavailableError(

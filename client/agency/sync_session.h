@@ -135,6 +135,10 @@ class SyncSession {
   uint64_t pings_sent_ = 0;
   // The reader's; read by Run once the reader has been joined.
   absl::Status reader_status_;
+  // The stream ended from the board's side (Greet's or the reader's Read
+  // returned false): Finish then reads its status without cancelling. Set
+  // by Greet, or by the reader before Run joins it.
+  bool board_ended_ = false;
 
   absl::Mutex mu_;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;

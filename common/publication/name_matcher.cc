@@ -129,8 +129,10 @@ Pattern SubPattern(const Pattern& whole, size_t from, size_t to,
                    NameMatcher::HitKind kind) {
   Pattern part;
   part.words.assign(whole.words.begin() + from, whole.words.begin() + to);
+  // (to - 1) first: a one-word name has no joiners, and begin() + to
+  // would step past the end of an empty vector.
   part.joiners.assign(whole.joiners.begin() + from,
-                      whole.joiners.begin() + to - 1);
+                      whole.joiners.begin() + (to - 1));
   for (const std::string& word : part.words) part.length += word.size() + 1;
   part.kind = kind;
   part.entry = whole.entry;

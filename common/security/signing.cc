@@ -67,6 +67,55 @@ const unsigned char* Bytes(absl::string_view bytes) {
   return reinterpret_cast<const unsigned char*>(bytes.data());
 }
 
+// X509_V_OK if `cert` chains to a CA of `store` for `purpose`, checked
+// with `flags` (at `at` unless X509_V_FLAG_NO_CHECK_TIME); the OpenSSL
+// error otherwise.
+int VerifyCertificate(X509_STORE* store, X509* cert, int purpose,
+                      unsigned long flags, int64_t at) {
+  StoreCtx ctx(X509_STORE_CTX_new());
+  if (ctx == nullptr ||
+      X509_STORE_CTX_init(ctx.get(), store, cert, nullptr) != 1) {
+    return X509_V_ERR_UNSPECIFIED;
+  }
+  // A client-only certificate (an agency's, from deploy/certs.sh) cannot
+  // pass itself off as the board.
+  X509_STORE_CTX_set_purpose(ctx.get(), purpose);
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+  if (!(flags & X509_V_FLAG_NO_CHECK_TIME)) {
+    X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at));
+  }
+  X509_VERIFY_PARAM_set_flags(param, flags);
+  return X509_verify_cert(ctx.get()) == 1 ? X509_V_OK
+                                          : X509_STORE_CTX_get_error(ctx.get());
+}
+
+// OK if the revocation lists of `store` (as they are now) do not name
+// `cert`; PERMISSION_DENIED if they do; FAILED_PRECONDITION if the CA's list
+// is missing; INVALID_ARGUMENT if the check cannot be made.
+[[nodiscard]] absl::Status RevocationStatus(X509_STORE* store, X509* cert,
+                                        int purpose) {
+  const int error = VerifyCertificate(
+      store, cert, purpose, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_NO_CHECK_TIME,
+      0);
+  if (error == X509_V_ERR_CERT_REVOKED) {
+    return absl::PermissionDeniedError(
+        "its certificate has been revoked (the CA's revocation list names "
+        "it)");
+  }
+  if (error == X509_V_ERR_UNABLE_TO_GET_CRL) {
+    return absl::FailedPreconditionError(
+        "the revocation list of the CA is missing from the revocation "
+        "directory (--tls_crl_dir): deploy/certs.sh crl DIR writes it");
+  }
+  if (error != X509_V_OK) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("its certificate's revocation status does not check "
+                     "out: ",
+                     X509_verify_cert_error_string(error)));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 struct KeyPairSigner::Keys {
@@ -223,51 +272,18 @@ absl::StatusOr<std::string> CertificateTrust::Verify(
   const int purpose = role == CertificateRole::kServer
                           ? X509_PURPOSE_SSL_SERVER
                           : X509_PURPOSE_SSL_CLIENT;
-  auto check = [&](unsigned long flags, int64_t at) -> int {
-    StoreCtx ctx(X509_STORE_CTX_new());
-    if (ctx == nullptr || X509_STORE_CTX_init(ctx.get(), store_->store.get(),
-                                              cert.get(), nullptr) != 1) {
-      return X509_V_ERR_UNSPECIFIED;
-    }
-    // A client-only certificate (an agency's, from deploy/certs.sh) cannot
-    // pass itself off as the board.
-    X509_STORE_CTX_set_purpose(ctx.get(), purpose);
-    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-    if (flags & X509_V_FLAG_NO_CHECK_TIME) {
-      X509_VERIFY_PARAM_set_flags(param, flags);
-    } else {
-      X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at));
-      X509_VERIFY_PARAM_set_flags(param, flags);
-    }
-    return X509_verify_cert(ctx.get()) == 1
-               ? X509_V_OK
-               : X509_STORE_CTX_get_error(ctx.get());
-  };
-  if (int error = check(0, at_unix_seconds); error != X509_V_OK) {
+  // Valid for its role when it signed (a certificate that has expired since
+  // does not undo what it signed)...
+  if (int error = VerifyCertificate(store_->store.get(), cert.get(), purpose,
+                                    0, at_unix_seconds);
+      error != X509_V_OK) {
     return absl::InvalidArgumentError(
         absl::StrCat("its certificate does not chain to the CA: ",
                      X509_verify_cert_error_string(error)));
   }
   // ... and not revoked since, by the lists as they are now.
   if (store_->check_revocation) {
-    const int error =
-        check(X509_V_FLAG_CRL_CHECK | X509_V_FLAG_NO_CHECK_TIME, 0);
-    if (error == X509_V_ERR_CERT_REVOKED) {
-      return absl::InvalidArgumentError(
-          "its certificate has been revoked (the CA's revocation list names "
-          "it)");
-    }
-    if (error == X509_V_ERR_UNABLE_TO_GET_CRL) {
-      return absl::FailedPreconditionError(
-          "the revocation list of the CA is missing from the revocation "
-          "directory (--tls_crl_dir): deploy/certs.sh crl DIR writes it");
-    }
-    if (error != X509_V_OK) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("its certificate's revocation status does not check "
-                       "out: ",
-                       X509_verify_cert_error_string(error)));
-    }
+    RETURN_IF_ERROR(RevocationStatus(store_->store.get(), cert.get(), purpose));
   }
   MdCtx md(EVP_MD_CTX_new());
   if (md == nullptr ||
@@ -281,6 +297,18 @@ absl::StatusOr<std::string> CertificateTrust::Verify(
         "it was signed");
   }
   return SubjectCommonName(cert.get());
+}
+
+absl::Status CertificateTrust::CheckNotRevoked(
+    absl::string_view certificate_pem) const {
+  if (!store_->check_revocation) return absl::OkStatus();
+  ClearOpenSslErrors clear;
+  Cert cert = ParseCert(certificate_pem);
+  if (cert == nullptr) {
+    return absl::InvalidArgumentError("no readable certificate");
+  }
+  return RevocationStatus(store_->store.get(), cert.get(),
+                          X509_PURPOSE_SSL_CLIENT);
 }
 
 }  // namespace casesync

@@ -3,8 +3,8 @@
 // (server for the board, client for agencies) and its common name (the
 // signer's replica id). Board receipts and bundle files both sign this way.
 //
-// Thread-safety: KeyPairSigner::Sign and CertificateTrust::Verify may be
-// called from many threads.
+// Thread-safety: KeyPairSigner::Sign, CertificateTrust::Verify and
+// CertificateTrust::CheckNotRevoked may be called from many threads.
 #ifndef CASESYNC_COMMON_SECURITY_SIGNING_H_
 #define CASESYNC_COMMON_SECURITY_SIGNING_H_
 
@@ -94,6 +94,15 @@ class CertificateTrust {
   [[nodiscard]] absl::StatusOr<std::string> Verify(
       absl::string_view bytes, const Signature& signature, CertificateRole role,
       int64_t at_unix_seconds) const;
+
+  // Whether the revocation lists, as they were when this was loaded, name
+  // the client certificate `certificate_pem` (an agency's, as its TLS peer
+  // presented it). OK when they do not, or when loaded without a revocation
+  // directory; PERMISSION_DENIED when they do; FAILED_PRECONDITION when the
+  // CA's list is missing; INVALID_ARGUMENT for an unreadable certificate or
+  // a check that cannot be made.
+  [[nodiscard]] absl::Status CheckNotRevoked(
+      absl::string_view certificate_pem) const;
 
  private:
   struct Store;

@@ -2,8 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -72,10 +74,32 @@ void AddTransportFlags(CLI::App& app, bool board, TransportOptions* options) {
   if (board) {
     app.add_option("--tls_crl_dir", options->tls_crl_dir,
                    "directory of the CA's revocation lists by hash "
-                   "(deploy/certs.sh revoke keeps it); revoked agency "
-                   "certificates are refused");
+                   "(deploy/certs.sh revoke keeps it); a revoked agency is "
+                   "refused, and its open connection ended within a second "
+                   "or two, with no restart");
   }
 }
+
+namespace {
+
+// Whether `dir` holds a file named as OpenSSL looks revocation lists up:
+// eight hex digits of the issuer's hash, ".r", a number.
+bool HoldsRevocationList(const std::string& dir) {
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(dir, error), end;
+       !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    const size_t dot = name.find(".r");
+    if (dot != 8 || name.size() == dot + 2) continue;
+    if (name.find_first_not_of("0123456789abcdef") < 8) continue;
+    if (name.find_first_not_of("0123456789", dot + 2) != std::string::npos)
+      continue;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 absl::Status CheckTransport(const TransportOptions& options) {
   if (options.insecure) {
@@ -111,6 +135,13 @@ absl::Status CheckTransport(const TransportOptions& options) {
         !S_ISDIR(info.st_mode)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--tls_crl_dir ", options.tls_crl_dir, ": not a directory"));
+    }
+    // An empty directory would check nothing while looking configured.
+    if (!HoldsRevocationList(options.tls_crl_dir)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--tls_crl_dir ", options.tls_crl_dir,
+          ": holds no revocation list (a file named HASH.rN, as "
+          "`deploy/certs.sh crl DIR` writes it)"));
     }
   }
   return absl::OkStatus();
@@ -158,7 +189,10 @@ std::shared_ptr<grpc::ServerCredentials> BoardCredentials(
   tls.watch_identity_key_cert_pairs();
   tls.set_cert_request_type(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  if (!options.tls_crl_dir.empty()) tls.set_crl_directory(options.tls_crl_dir);
+  // Revocation is not checked in the handshake: the board's sync service
+  // checks every stream, at its start and while it is open, against the
+  // lists as they are now, and tells a revoked agency why it is refused
+  // (server/revocation_watch.h; docs/security.md, "Revocation").
   return grpc::experimental::TlsServerCredentials(tls);
 }
 

@@ -33,7 +33,8 @@ struct TransportOptions {
   std::string tls_ca;
   // Board only, optional: a directory of revocation lists named by their
   // hash (deploy/certs.sh keeps one up to date). When set, a certificate the
-  // CA revoked, or one whose CA has no list there, is refused.
+  // CA revoked, or one whose CA has no list there, is refused by the board's
+  // sync service (server/revocation_watch.h), not in the TLS handshake.
   std::string tls_crl_dir;
   // Plain text; the board trusts the agency id the caller names.
   bool insecure = false;
