@@ -365,10 +365,75 @@ std::vector<std::string> CleanEntries(std::mt19937_64& engine, size_t n) {
       "talking therapies.",
       "Child J attended the after-school club twice; engaged well.",
       "Letter to Mother about the child protection plan, sent by post.",
+      "Baby born at 36 weeks; discharged home after 3 days with a plan "
+      "for daily midwife visits.",
+      "999 call at 02:14 reporting a disturbance; two units attended.",
+      "NHS 111 called by Mother about a high temperature; advised to attend "
+      "the out-of-hours GP.",
+      "Section 20 agreement signed; Child J placed with foster carers.",
+      "Level 3 safeguarding training completed by the class teacher in "
+      "2023.",
+      "Child J admitted to Ward 7 for 2 nights; skeletal survey clear.",
+      "Initial health assessment for a child looked after (CLA) completed.",
+      "PLO pre-proceedings meeting; Mother attended with her solicitor.",
+      "LADO consulted about an allegation against a staff member; threshold "
+      "not met.",
+      "MAPPA level 2 meeting; information shared about Father's release.",
+      "Attendance 68% over 6 weeks (23 sessions missed); fixed-term "
+      "exclusion of 2 days.",
+      "Child J weighed 14.2 kg and measured 98 cm; growth between the 9th "
+      "and 25th centiles.",
+      "Police protection powers used at 19:30 under section 46.",
+      "EHCP annual review held; speech and language support increased to "
+      "3 sessions a week.",
+      "Housing officer visited flat 2nd floor; damp and mould reported to "
+      "the landlord.",
   };
+  // Each entry: a template, sometimes led by how it was recorded, sometimes
+  // followed by what happened next, with the numbers, days and times a
+  // real chronology carries (none of them identifying).
+  const char* const kLeads[] = {"",          "",
+                                "Update: ",  "Late entry: ",
+                                "Per duty log: ",
+                                "Following the previous contact, "};
+  const char* const kMonths[] = {"January", "March",    "May",
+                                 "July",    "September", "November"};
+  const char* const kRoles[] = {"team manager", "DSL",         "HV",
+                                "duty SW",      "named nurse", "IRO"};
   std::vector<std::string> out;
   for (size_t i = 0; i < n; ++i) {
-    out.push_back(kEvents[engine() % (sizeof(kEvents) / sizeof(kEvents[0]))]);
+    std::string entry =
+        kLeads[engine() % (sizeof(kLeads) / sizeof(kLeads[0]))];
+    entry += kEvents[engine() % (sizeof(kEvents) / sizeof(kEvents[0]))];
+    switch (engine() % 6) {
+      case 0:
+        absl::StrAppend(&entry, " Next review in ", 2 + engine() % 10,
+                        " weeks.");
+        break;
+      case 1:
+        absl::StrAppend(&entry, " ", kRoles[engine() % 6], " informed at ",
+                        absl::Dec(engine() % 24, absl::kZeroPad2), ":",
+                        absl::Dec(engine() % 60, absl::kZeroPad2), ".");
+        break;
+      case 2:
+        absl::StrAppend(&entry, " Letter dated ",
+                        absl::Dec(1 + engine() % 28, absl::kZeroPad2), "/",
+                        absl::Dec(1 + engine() % 12, absl::kZeroPad2), "/",
+                        2021 + engine() % 4, " on file.");
+        break;
+      case 3:
+        absl::StrAppend(&entry, " Discussed at supervision on ",
+                        1 + engine() % 28, " ", kMonths[engine() % 6], " ",
+                        2021 + engine() % 4, ".");
+        break;
+      case 4:
+        absl::StrAppend(&entry, " ", 1 + engine() % 9,
+                        " previous contacts this year.");
+        break;
+      default:
+        break;
+    }
+    out.push_back(std::move(entry));
   }
   return out;
 }
@@ -392,10 +457,11 @@ TEST(CleanReviewTest, FalseAlarmRateOnARealisticReview) {
     flagged.insert(leak.record_id());
   }
   const double rate = static_cast<double>(flagged.size()) / events.size();
+  const std::set<std::string> distinct(events.begin(), events.end());
   std::printf(
-      "clean review: %zu entries, %zu flagged (%.4f; target under "
-      "1 in 200)\n",
-      events.size(), flagged.size(), rate);
+      "clean review: %zu entries (%zu different), %zu flagged (%.4f; target "
+      "under 1 in 200)\n",
+      events.size(), distinct.size(), flagged.size(), rate);
   for (size_t i = 0; i < publication.leaks.size() && i < 10; ++i) {
     std::printf("  %s\n", DescribeLeak(publication.leaks[i]).c_str());
   }
