@@ -173,7 +173,10 @@ Try more:
   casesync --socket \$AGENCY_CSC chronology import --review $review FILE.csv   # a visibility column shares rows
   casesync conflicts list
   casesync export --review $review --format md
+  casesync deadlines                      # the statutory clock and who owes what
   casesync pseudonym add --review $review --name "REAL NAME" --as "Child J"
+  casesync publication check --review $review   # what may still identify someone
+  casesync publication signoff --review $review --note "agreed at the panel meeting"
   casesync export --review $review --format html --published --out /tmp/published.html
   # An agency with no network path syncs by carrying files (docs/bundle_format.md):
   casesync --socket \$AGENCY_POLICE bundle export --out /tmp/police.bundle
