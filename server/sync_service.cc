@@ -410,16 +410,22 @@ void ReadFrames(Stream* stream, const ChangeLimits& limits,
 }
 
 // The trust check of the call's peer: its TLS certificate against
-// `revocation`; always OK without either (insecure mode, no revocation
-// directory).
+// `revocation`; always OK without a revocation directory (or in insecure
+// mode, which has none). A peer with no single certificate to check is
+// refused.
 TrustCheck TrustCheckFor(const grpc::ServerContext& context,
                          RevocationWatch* revocation) {
+  if (revocation == nullptr) return [] { return absl::OkStatus(); };
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (revocation == nullptr || auth == nullptr) {
-    return [] { return absl::OkStatus(); };
+  std::vector<grpc::string_ref> pems;
+  if (auth != nullptr) pems = auth->FindPropertyValues("x509_pem_cert");
+  if (pems.size() != 1) {
+    return [] {
+      return absl::PermissionDeniedError(
+          "the board has no single client certificate of this agency to "
+          "check against its revocation lists");
+    };
   }
-  std::vector<grpc::string_ref> pems = auth->FindPropertyValues("x509_pem_cert");
-  if (pems.size() != 1) return [] { return absl::OkStatus(); };
   return [revocation, pem = std::string(pems[0].data(), pems[0].size())] {
     return revocation->Check(pem);
   };
