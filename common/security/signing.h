@@ -89,8 +89,9 @@ class CertificateTrust {
   // chained to the CA, for `role`, at `at_unix_seconds`, is not revoked by
   // the lists as they are now (when loaded with a revocation directory),
   // and its key made the signature over `bytes`. Otherwise INVALID_ARGUMENT
-  // saying which, or FAILED_PRECONDITION if the CA's revocation list is
-  // missing from the directory.
+  // saying which, PERMISSION_DENIED if the lists name the certificate, or
+  // FAILED_PRECONDITION if the CA's revocation list is missing from the
+  // directory.
   [[nodiscard]] absl::StatusOr<std::string> Verify(
       absl::string_view bytes, const Signature& signature, CertificateRole role,
       int64_t at_unix_seconds) const;
