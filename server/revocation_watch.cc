@@ -23,8 +23,8 @@ std::string RevocationWatch::Fingerprint() const {
     std::error_code ignored;
     const auto size = it->file_size(ignored);
     const auto time = it->last_write_time(ignored).time_since_epoch().count();
-    files.push_back(absl::StrCat(it->path().filename().string(), " ", size,
-                                 " ", time));
+    files.push_back(
+        absl::StrCat(it->path().filename().string(), " ", size, " ", time));
   }
   if (error) return "";
   std::sort(files.begin(), files.end());
@@ -50,8 +50,8 @@ absl::Status RevocationWatch::Check(absl::string_view certificate_pem) {
     trust = trust_;
   }
   if (trust == nullptr) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the revocation lists in ", crl_dir_, " cannot be read"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the revocation lists in ", crl_dir_, " cannot be read"));
   }
   absl::Status status = trust->CheckNotRevoked(certificate_pem);
   if (absl::IsPermissionDenied(status)) {

@@ -256,10 +256,10 @@ TEST_F(SharingTest, ANewRecordIsItsOwnersUntilWidened) {
   SyncWait("police");
   // Added without --visibility: the author is told it is theirs alone, and
   // how to share it.
-  CommandResult added = d_.Agency(
-      "police", {"record", "add", "--review", "r1", "--type", "chronology",
-                 "--set", "date=2024-03-04", "--set", "source=PNC 9", "--set",
-                 "event=Welfare check"});
+  CommandResult added =
+      d_.Agency("police", {"record", "add", "--review", "r1", "--type",
+                           "chronology", "--set", "date=2024-03-04", "--set",
+                           "source=PNC 9", "--set", "event=Welfare check"});
   ASSERT_EQ(added.exit_code, 0) << added.err;
   const std::string entry = added.out.substr(0, added.out.find('\n'));
   EXPECT_THAT(added.err, HasSubstr("your agency and the board's"));

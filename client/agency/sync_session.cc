@@ -258,9 +258,9 @@ absl::Status SyncSession::Finish(absl::Status error) {
         "cannot reach the board at ", address, ": ", status.message()));
   }
   if (status.ok()) {
-    return absl::UnavailableError(absl::StrCat(
-        "lost the connection to the board at ", address,
-        " (the board closed the stream)"));
+    return absl::UnavailableError(
+        absl::StrCat("lost the connection to the board at ", address,
+                     " (the board closed the stream)"));
   }
   if (absl::IsUnavailable(status) || absl::IsCancelled(status)) {
     return absl::UnavailableError(

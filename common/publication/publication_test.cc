@@ -392,18 +392,19 @@ std::vector<std::string> CleanEntries(std::mt19937_64& engine, size_t n) {
   // Each entry: a template, sometimes led by how it was recorded, sometimes
   // followed by what happened next, with the numbers, days and times a
   // real chronology carries (none of them identifying).
-  const char* const kLeads[] = {"",          "",
-                                "Update: ",  "Late entry: ",
+  const char* const kLeads[] = {"",
+                                "",
+                                "Update: ",
+                                "Late entry: ",
                                 "Per duty log: ",
                                 "Following the previous contact, "};
-  const char* const kMonths[] = {"January", "March",    "May",
+  const char* const kMonths[] = {"January", "March",     "May",
                                  "July",    "September", "November"};
   const char* const kRoles[] = {"team manager", "DSL",         "HV",
                                 "duty SW",      "named nurse", "IRO"};
   std::vector<std::string> out;
   for (size_t i = 0; i < n; ++i) {
-    std::string entry =
-        kLeads[engine() % (sizeof(kLeads) / sizeof(kLeads[0]))];
+    std::string entry = kLeads[engine() % (sizeof(kLeads) / sizeof(kLeads[0]))];
     entry += kEvents[engine() % (sizeof(kEvents) / sizeof(kEvents[0]))];
     switch (engine() % 6) {
       case 0:

@@ -93,10 +93,10 @@ int VerifyCertificate(X509_STORE* store, X509* cert, int purpose,
 // `cert`; PERMISSION_DENIED if they do; FAILED_PRECONDITION if the CA's list
 // is missing; INVALID_ARGUMENT if the check cannot be made.
 [[nodiscard]] absl::Status RevocationStatus(X509_STORE* store, X509* cert,
-                                        int purpose) {
-  const int error = VerifyCertificate(
-      store, cert, purpose, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_NO_CHECK_TIME,
-      0);
+                                            int purpose) {
+  const int error =
+      VerifyCertificate(store, cert, purpose,
+                        X509_V_FLAG_CRL_CHECK | X509_V_FLAG_NO_CHECK_TIME, 0);
   if (error == X509_V_ERR_CERT_REVOKED) {
     return absl::PermissionDeniedError(
         "its certificate has been revoked (the CA's revocation list names "
@@ -274,8 +274,8 @@ absl::StatusOr<std::string> CertificateTrust::Verify(
                           : X509_PURPOSE_SSL_CLIENT;
   // Valid for its role when it signed (a certificate that has expired since
   // does not undo what it signed)...
-  if (int error = VerifyCertificate(store_->store.get(), cert.get(), purpose,
-                                    0, at_unix_seconds);
+  if (int error = VerifyCertificate(store_->store.get(), cert.get(), purpose, 0,
+                                    at_unix_seconds);
       error != X509_V_OK) {
     return absl::InvalidArgumentError(
         absl::StrCat("its certificate does not chain to the CA: ",

@@ -1,5 +1,6 @@
-// Signatures with the certificate keys of the security model (docs/security.md): a daemon signs with the key of its TLS certificate, and a peer
-// checks the signature against the board's CA, the certificate's purpose
+// Signatures with the certificate keys of the security model
+// (docs/security.md): a daemon signs with the key of its TLS certificate, and a
+// peer checks the signature against the board's CA, the certificate's purpose
 // (server for the board, client for agencies) and its common name (the
 // signer's replica id). Board receipts and bundle files both sign this way.
 //

@@ -138,10 +138,10 @@ absl::Status CheckTransport(const TransportOptions& options) {
     }
     // An empty directory would check nothing while looking configured.
     if (!HoldsRevocationList(options.tls_crl_dir)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--tls_crl_dir ", options.tls_crl_dir,
-          ": holds no revocation list (a file named HASH.rN, as "
-          "`deploy/certs.sh crl DIR` writes it)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--tls_crl_dir ", options.tls_crl_dir,
+                       ": holds no revocation list (a file named HASH.rN, as "
+                       "`deploy/certs.sh crl DIR` writes it)"));
     }
   }
   return absl::OkStatus();
